@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The OS layer (see rt_os.h). A sim descriptor is a real eventfd registered in sim's file
+ * table, so the routing test is a table lookup; everything else goes to libc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "runtime/rt_os.h"
+#include "sim/sim_file.h"
+
+bool rt_os_is_sim(int fd)
+{
+	struct sim_file *file = sim_file_get(fd);
+
+	if (!file)
+		return false;
+	sim_file_put(file);
+	return true;
+}
+
+int rt_os_open(const char *path, int flags, bool sim)
+{
+	int fd;
+
+	if (sim)
+		return sim_open(path, flags);
+	fd = open(path, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+long rt_os_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	long rc;
+
+	if (rt_os_is_sim(fd))
+		return sim_ioctl(fd, cmd, arg);
+	rc = ioctl(fd, cmd, arg);
+	return rc < 0 ? -errno : rc;
+}
+
+ssize_t rt_os_read(int fd, void *buf, size_t count)
+{
+	ssize_t rc;
+
+	if (rt_os_is_sim(fd))
+		return sim_read(fd, buf, count);
+	rc = read(fd, buf, count);
+	return rc < 0 ? -errno : rc;
+}
+
+ssize_t rt_os_write(int fd, const void *buf, size_t count)
+{
+	ssize_t rc;
+
+	if (rt_os_is_sim(fd))
+		return sim_write(fd, buf, count);
+	rc = write(fd, buf, count);
+	return rc < 0 ? -errno : rc;
+}
+
+int rt_os_poll(int fd, short events, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int rc;
+
+	/*
+	 * A sim file's eventfd carries its readiness, so poll(2) on it is exact for POLLIN; the
+	 * file's extra events (POLLHUP, ...) are merged from sim afterwards.
+	 */
+	do {
+		rc = poll(&pfd, 1, timeout_ms);
+	} while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return -errno;
+	if (rt_os_is_sim(fd)) {
+		int ev = sim_poll_events(fd);
+
+		if (ev < 0)
+			return ev;
+		return rc == 0 ? (ev & ~(POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM) & events) :
+				 (ev & (events | POLLHUP | POLLERR));
+	}
+	return rc ? pfd.revents : 0;
+}
+
+int rt_os_close(int fd)
+{
+	if (rt_os_is_sim(fd))
+		return sim_file_close(fd);
+	return close(fd) < 0 ? -errno : 0;
+}
