@@ -4,6 +4,12 @@
 set -euo pipefail
 : "${SVART_BINARY_DIR:?}" "${CMAKE_COMMAND:=cmake}"
 
+# A sanitizer build's libsvart needs the sanitizer runtime: consumers get the same flags.
+cflags=""
+if grep -q '^SVART_SANITIZE:BOOL=ON' "$SVART_BINARY_DIR/CMakeCache.txt" 2>/dev/null; then
+	cflags="-fsanitize=address,undefined"
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix="$tmp/prefix"
@@ -40,7 +46,7 @@ C
 
 # pkg-config consumer
 pcdir=$(dirname "$(find "$prefix" -name svart.pc | head -n1)")
-PKG_CONFIG_PATH="$pcdir" cc -o "$tmp/app_pc" "$tmp/app.c" $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs svart)
+PKG_CONFIG_PATH="$pcdir" cc $cflags -o "$tmp/app_pc" "$tmp/app.c" $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs svart)
 LD_LIBRARY_PATH="$(dirname "$lib")" "$tmp/app_pc" | grep -q '^svart 0\.' || { echo "FAIL: pkg-config consumer"; exit 1; }
 
 # CMake consumer, shared and static
@@ -55,7 +61,8 @@ target_link_libraries(app_shared PRIVATE svart::svart)
 add_executable(app_static app.c)
 target_link_libraries(app_static PRIVATE svart::svart_static)
 CM
-"$CMAKE_COMMAND" -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+"$CMAKE_COMMAND" -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$prefix" \
+	-DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$cflags" >/dev/null
 "$CMAKE_COMMAND" --build "$tmp/cm/build" >/dev/null
 LD_LIBRARY_PATH="$(dirname "$lib")" "$tmp/cm/build/app_shared" | grep -q '^svart 0\.' || { echo "FAIL: find_package shared consumer"; exit 1; }
 "$tmp/cm/build/app_static" | grep -q '^svart 0\.' || { echo "FAIL: find_package static consumer"; exit 1; }

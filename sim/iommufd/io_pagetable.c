@@ -1,0 +1,928 @@
+// SPDX-License-Identifier: MIT
+/*
+ * io_pagetable: the IOVA -> user VA map of an IOAS, its allowed and reserved ranges and the
+ * domains (HW pagetables) it feeds. Follows drivers/iommu/iommufd/io_pagetable.c rule for rule.
+ *
+ * Areas live in an array sorted by IOVA (binary search; inserts shift, which is fine for the
+ * number of mappings a process makes). Reserved ranges are few and unsorted; allowed ranges are
+ * sorted and disjoint. "Pinning" is modelled as checking that the user memory can be faulted
+ * in with the needed access (MADV_POPULATE_READ/WRITE) once a domain is attached, which is when
+ * the kernel pins; the memory is not actually locked against a later munmap().
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim/iommufd/iommufd_private.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#define SIM_ULONG_MAX UINT64_MAX
+
+static bool sim_overlaps(uint64_t s1, uint64_t l1, uint64_t s2, uint64_t l2)
+{
+	return s1 <= l2 && s2 <= l1;
+}
+
+static uint64_t sim_roundup_pow_of_two(uint64_t v)
+{
+	return v <= 1 ? 1 : 1ULL << (64 - __builtin_clzll(v - 1));
+}
+
+/* ---- notifiers -------------------------------------------------------------------------- */
+
+static struct sim_iommu_notifier *sim_notifiers;
+static pthread_rwlock_t sim_notifier_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+void sim_iommu_notifier_register(struct sim_iommu_notifier *n)
+{
+	pthread_rwlock_wrlock(&sim_notifier_lock);
+	n->next = sim_notifiers;
+	sim_notifiers = n;
+	pthread_rwlock_unlock(&sim_notifier_lock);
+}
+
+void sim_iommu_notifier_unregister(struct sim_iommu_notifier *n)
+{
+	pthread_rwlock_wrlock(&sim_notifier_lock);
+	for (struct sim_iommu_notifier **p = &sim_notifiers; *p; p = &(*p)->next) {
+		if (*p == n) {
+			*p = n->next;
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&sim_notifier_lock);
+}
+
+void sim_iommu_notify_unmap(struct sim_iopt *iopt, uint64_t iova, uint64_t length)
+{
+	pthread_rwlock_rdlock(&sim_notifier_lock);
+	for (struct sim_iommu_notifier *n = sim_notifiers; n; n = n->next)
+		if (n->iopt_unmap)
+			n->iopt_unmap(n->data, iopt, iova, length);
+	pthread_rwlock_unlock(&sim_notifier_lock);
+}
+
+void sim_iommu_notify_flush(struct sim_hwpt *hwpt, uint64_t addr, uint64_t npages, bool leaf)
+{
+	pthread_rwlock_rdlock(&sim_notifier_lock);
+	for (struct sim_iommu_notifier *n = sim_notifiers; n; n = n->next)
+		if (n->hwpt_flush)
+			n->hwpt_flush(n->data, hwpt, addr, npages, leaf);
+	pthread_rwlock_unlock(&sim_notifier_lock);
+}
+
+/* ---- pages ------------------------------------------------------------------------------ */
+
+static struct sim_iopt_pages *sim_iopt_alloc_pages(uint64_t uptr, uint64_t length, bool writable,
+						   int *err)
+{
+	struct sim_iopt_pages *pages;
+	uint64_t end;
+
+	if (length > SIZE_MAX - SIM_PAGE_SIZE || length == 0) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (__builtin_add_overflow(uptr, length, &end)) {
+		*err = -EOVERFLOW;
+		return NULL;
+	}
+	pages = calloc(1, sizeof(*pages));
+	if (!pages) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	atomic_init(&pages->refs, 1);
+	pages->uptr = uptr & ~(SIM_PAGE_SIZE - 1);
+	pages->length = end - pages->uptr;
+	pages->writable = writable;
+	return pages;
+}
+
+static void sim_iopt_put_pages(struct sim_iopt_pages *pages)
+{
+	if (atomic_fetch_sub(&pages->refs, 1) == 1)
+		free(pages);
+}
+
+/* /proc/self/maps fallback for kernels without MADV_POPULATE_*: every byte mapped with @prot. */
+static int sim_check_maps(uintptr_t start, uintptr_t end, bool write)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	uintptr_t cur = start;
+
+	if (!f)
+		return -EFAULT;
+	while (cur < end && fgets(line, sizeof(line), f)) {
+		uintptr_t lo, hi;
+		char perms[5];
+
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %4s", &lo, &hi, perms) != 3)
+			continue;
+		if (hi <= cur || lo > cur)
+			continue;
+		if (perms[0] != 'r' || (write && perms[1] != 'w'))
+			break;
+		cur = hi;
+	}
+	fclose(f);
+	return cur >= end ? 0 : -EFAULT;
+}
+
+/*
+ * The kernel pins with FOLL_WRITE for writable pages; a range that cannot be faulted in with
+ * that access gives EFAULT.
+ */
+static int sim_iopt_pin_pages(const struct sim_iopt_pages *pages, uint64_t start_byte,
+			      uint64_t length)
+{
+	uintptr_t start = (pages->uptr + start_byte) & ~(SIM_PAGE_SIZE - 1);
+	uintptr_t end = pages->uptr + start_byte + length;
+	size_t len = ((end - start) + SIM_PAGE_SIZE - 1) & ~(SIM_PAGE_SIZE - 1);
+	int advice = pages->writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+
+	if (!madvise((void *)start, len, advice))
+		return 0;
+	/* Old kernels reject the advice itself; any other failure is a bad range. */
+	if (errno == EINVAL && madvise(NULL, 0, advice) && errno == EINVAL)
+		return sim_check_maps(start, end, pages->writable);
+	return -EFAULT;
+}
+
+static int sim_iopt_pin_area(const struct sim_iopt_area *area)
+{
+	return sim_iopt_pin_pages(area->pages, area->start_byte, area->last - area->iova + 1);
+}
+
+/* ---- the table -------------------------------------------------------------------------- */
+
+void sim_iopt_init(struct sim_iopt *iopt)
+{
+	memset(iopt, 0, sizeof(*iopt));
+	pthread_rwlock_init(&iopt->lock, NULL);
+	/* Tables start as software tables: the whole size_t space, no alignment. */
+	iopt->iova_alignment = 1;
+}
+
+void sim_iopt_destroy(struct sim_iopt *iopt)
+{
+	/* Areas are unmapped by the owner (IOAS destroy); domains are gone by now. */
+	free(iopt->areas);
+	free(iopt->reserved);
+	free(iopt->allowed);
+	free(iopt->domains);
+	pthread_rwlock_destroy(&iopt->lock);
+}
+
+/* Index of the first area with last >= @iova (the first that could contain or follow it). */
+static size_t sim_area_lower_bound(const struct sim_iopt *iopt, uint64_t iova)
+{
+	size_t lo = 0, hi = iopt->nr_areas;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (iopt->areas[mid]->last < iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The lowest area intersecting [start, last], or NULL. */
+static struct sim_iopt_area *sim_area_iter_first(const struct sim_iopt *iopt, uint64_t start,
+						 uint64_t last, size_t *idx)
+{
+	size_t i = sim_area_lower_bound(iopt, start);
+
+	if (i < iopt->nr_areas && iopt->areas[i]->iova <= last) {
+		if (idx)
+			*idx = i;
+		return iopt->areas[i];
+	}
+	return NULL;
+}
+
+static bool sim_reserved_intersects(const struct sim_iopt *iopt, uint64_t start, uint64_t last)
+{
+	for (size_t i = 0; i < iopt->nr_reserved; i++)
+		if (sim_overlaps(start, last, iopt->reserved[i].start, iopt->reserved[i].last))
+			return true;
+	return false;
+}
+
+static bool sim_allowed_intersects(const struct sim_iopt *iopt, uint64_t start, uint64_t last)
+{
+	for (size_t i = 0; i < iopt->nr_allowed; i++)
+		if (sim_overlaps(start, last, iopt->allowed[i].start, iopt->allowed[i].last))
+			return true;
+	return false;
+}
+
+static int sim_area_insert(struct sim_iopt *iopt, struct sim_iopt_area *area)
+{
+	size_t i;
+
+	if (iopt->nr_areas == iopt->cap_areas) {
+		size_t cap = iopt->cap_areas ? iopt->cap_areas * 2 : 16;
+		struct sim_iopt_area **a = realloc(iopt->areas, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		iopt->areas = a;
+		iopt->cap_areas = cap;
+	}
+	i = sim_area_lower_bound(iopt, area->iova);
+	memmove(&iopt->areas[i + 1], &iopt->areas[i], (iopt->nr_areas - i) * sizeof(*iopt->areas));
+	iopt->areas[i] = area;
+	iopt->nr_areas++;
+	return 0;
+}
+
+static void sim_area_remove_at(struct sim_iopt *iopt, size_t i)
+{
+	memmove(&iopt->areas[i], &iopt->areas[i + 1],
+		(iopt->nr_areas - i - 1) * sizeof(*iopt->areas));
+	iopt->nr_areas--;
+}
+
+/* ---- IOVA allocation -------------------------------------------------------------------- */
+
+/* __alloc_iova_check_range(): align *@start up (no wrap), keep the page offset, fit @length. */
+static bool sim_alloc_iova_check_range(uint64_t *start, uint64_t last, uint64_t length,
+				       uint64_t iova_alignment, uint64_t page_offset)
+{
+	uint64_t aligned_start;
+
+	if (__builtin_add_overflow(*start, iova_alignment - 1, &aligned_start))
+		return false;
+	aligned_start &= ~(iova_alignment - 1);
+	aligned_start |= page_offset;
+	if (aligned_start >= last || last - aligned_start < length - 1)
+		return false;
+	*start = aligned_start;
+	return true;
+}
+
+static int sim_range_cmp(const void *a, const void *b)
+{
+	const struct sim_iopt_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * The used IOVA (reserved ranges and areas), sorted by start; entries may overlap, the
+ * hole walk below merges them.
+ */
+static struct sim_iopt_range *sim_iopt_used_ranges(const struct sim_iopt *iopt, size_t *nr)
+{
+	size_t n = iopt->nr_reserved + iopt->nr_areas, k = 0;
+	struct sim_iopt_range *used = malloc((n ? n : 1) * sizeof(*used));
+
+	if (!used)
+		return NULL;
+	for (size_t i = 0; i < iopt->nr_reserved; i++)
+		used[k++] = iopt->reserved[i];
+	for (size_t i = 0; i < iopt->nr_areas; i++)
+		used[k++] =
+			(struct sim_iopt_range){ iopt->areas[i]->iova, iopt->areas[i]->last, NULL };
+	qsort(used, k, sizeof(*used), sim_range_cmp);
+	*nr = k;
+	return used;
+}
+
+/* First hole of @used inside [lo, hi] that fits; 0 with *@iova, or -ENOSPC. */
+static int sim_alloc_in_span(const struct sim_iopt_range *used, size_t nr, uint64_t lo, uint64_t hi,
+			     uint64_t length, uint64_t align, uint64_t page_offset, uint64_t *iova)
+{
+	uint64_t cur = lo;
+
+	for (size_t i = 0; i <= nr; i++) {
+		uint64_t hole_last, start;
+
+		if (i < nr) {
+			if (used[i].last < cur)
+				continue;
+			if (used[i].start > hi)
+				goto last_hole;
+			if (used[i].start > cur) {
+				hole_last = used[i].start - 1;
+				start = cur;
+				if (sim_alloc_iova_check_range(&start, hole_last, length, align,
+							       page_offset)) {
+					*iova = start;
+					return 0;
+				}
+			}
+			if (used[i].last >= hi)
+				return -ENOSPC;
+			cur = used[i].last + 1;
+			continue;
+		}
+last_hole:
+		start = cur;
+		if (sim_alloc_iova_check_range(&start, hi, length, align, page_offset)) {
+			*iova = start;
+			return 0;
+		}
+		return -ENOSPC;
+	}
+	return -ENOSPC;
+}
+
+/* iopt_alloc_iova(): never returns IOVA 0 (the search starts at PAGE_SIZE). */
+static int sim_iopt_alloc_iova(struct sim_iopt *iopt, uint64_t *iova, uint64_t uptr,
+			       uint64_t length)
+{
+	uint64_t page_offset = uptr % SIM_PAGE_SIZE;
+	uint64_t win_lo = SIM_PAGE_SIZE, win_hi = SIM_ULONG_MAX - SIM_PAGE_SIZE;
+	struct sim_iopt_range *used;
+	uint64_t iova_alignment;
+	size_t nr_used;
+	int rc = -ENOSPC;
+
+	if (length == 0 || length >= SIM_ULONG_MAX / 2)
+		return -EOVERFLOW;
+	/* Keep the alignment the user VA has: it lets a THP map as one large IOPTE. */
+	iova_alignment = sim_roundup_pow_of_two(length);
+	if (uptr && (1ULL << __builtin_ctzll(uptr)) < iova_alignment)
+		iova_alignment = 1ULL << __builtin_ctzll(uptr);
+	if (iova_alignment >= SIM_HPAGE_SIZE)
+		iova_alignment = SIM_HPAGE_SIZE;
+	if (iova_alignment < iopt->iova_alignment)
+		return -EINVAL;
+
+	used = sim_iopt_used_ranges(iopt, &nr_used);
+	if (!used)
+		return -ENOMEM;
+	if (!iopt->nr_allowed) {
+		uint64_t start = win_lo;
+
+		if (sim_alloc_iova_check_range(&start, win_hi, length, iova_alignment, page_offset))
+			rc = sim_alloc_in_span(used, nr_used, start, win_hi, length, iova_alignment,
+					       page_offset, iova);
+	} else {
+		for (size_t i = 0; i < iopt->nr_allowed && rc; i++) {
+			uint64_t lo = iopt->allowed[i].start, hi = iopt->allowed[i].last;
+
+			if (hi < win_lo || lo > win_hi)
+				continue;
+			lo = lo < win_lo ? win_lo : lo;
+			hi = hi > win_hi ? win_hi : hi;
+			/* Adjacent allowed ranges form one span, as in the interval tree walk. */
+			while (i + 1 < iopt->nr_allowed && iopt->allowed[i + 1].start == hi + 1) {
+				i++;
+				hi = iopt->allowed[i].last > win_hi ? win_hi :
+								      iopt->allowed[i].last;
+			}
+			if (!sim_alloc_iova_check_range(&lo, hi, length, iova_alignment,
+							page_offset))
+				continue;
+			rc = sim_alloc_in_span(used, nr_used, lo, hi, length, iova_alignment,
+					       page_offset, iova);
+		}
+	}
+	free(used);
+	return rc;
+}
+
+static int sim_iopt_check_iova(struct sim_iopt *iopt, uint64_t iova, uint64_t length)
+{
+	uint64_t last;
+
+	if (iova & (iopt->iova_alignment - 1))
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	if (sim_reserved_intersects(iopt, iova, last))
+		return -EINVAL;
+	if (sim_area_iter_first(iopt, iova, last, NULL))
+		return -EEXIST;
+	return 0;
+}
+
+/* ---- map / unmap ------------------------------------------------------------------------ */
+
+int sim_iopt_map_pages(struct sim_iopt *iopt, struct sim_iopt_pages_elm *elms, size_t nr,
+		       uint64_t length, uint64_t *dst_iova, int prot, bool alloc_iova)
+{
+	struct sim_iopt_area **areas;
+	uint64_t iova;
+	size_t i;
+	int rc = 0;
+
+	areas = calloc(nr, sizeof(*areas));
+	if (!areas)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		areas[i] = calloc(1, sizeof(**areas));
+		if (!areas[i]) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+	}
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	if ((length & (iopt->iova_alignment - 1)) || !length) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (alloc_iova)
+		rc = sim_iopt_alloc_iova(iopt, dst_iova, elms[0].pages->uptr + elms[0].start_byte,
+					 length);
+	else
+		rc = sim_iopt_check_iova(iopt, *dst_iova, length);
+	if (rc)
+		goto out_unlock;
+
+	/* Validate every piece (iopt_insert_area()'s checks) before anything is inserted. */
+	iova = *dst_iova;
+	for (i = 0; i < nr; i++) {
+		struct sim_iopt_area *area = areas[i];
+
+		if ((prot & SIM_IOMMU_WRITE) && !elms[i].pages->writable) {
+			rc = -EPERM;
+			goto out_unlock;
+		}
+		area->prot = prot;
+		if (((elms[i].pages->uptr + elms[i].start_byte) % SIM_PAGE_SIZE) &
+		    (iopt->iova_alignment - 1)) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
+		area->iova = iova;
+		if (__builtin_add_overflow(iova, elms[i].length - 1, &area->last)) {
+			rc = -EOVERFLOW;
+			goto out_unlock;
+		}
+		area->start_byte = elms[i].start_byte;
+		area->pages = elms[i].pages;
+		iova += elms[i].length;
+	}
+	/* With a domain attached the pages are pinned now (EFAULT), else lazily. */
+	if (iopt->nr_domains) {
+		for (i = 0; i < nr; i++) {
+			rc = sim_iopt_pin_area(areas[i]);
+			if (rc)
+				goto out_unlock;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		rc = sim_area_insert(iopt, areas[i]);
+		if (rc) {
+			/* Undo the inserts so far: nothing changes on failure. */
+			while (i--) {
+				size_t idx;
+
+				sim_area_iter_first(iopt, areas[i]->iova, areas[i]->iova, &idx);
+				sim_area_remove_at(iopt, idx);
+			}
+			goto out_unlock;
+		}
+	}
+	/* The areas now own the page references (moved from the list). */
+	for (i = 0; i < nr; i++) {
+		elms[i].pages = NULL;
+		areas[i] = NULL;
+	}
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+out_free:
+	for (i = 0; i < nr; i++)
+		free(areas[i]);
+	free(areas);
+	return rc;
+}
+
+int sim_iopt_map_user(struct sim_iopt *iopt, uint64_t *iova, uint64_t uptr, uint64_t length,
+		      int prot, bool alloc_iova)
+{
+	struct sim_iopt_pages_elm elm;
+	int rc = 0;
+
+	elm.pages = sim_iopt_alloc_pages(uptr, length, prot & SIM_IOMMU_WRITE, &rc);
+	if (!elm.pages)
+		return rc;
+	elm.start_byte = uptr - elm.pages->uptr;
+	elm.length = length;
+	rc = sim_iopt_map_pages(iopt, &elm, 1, length, iova, prot, alloc_iova);
+	if (elm.pages)
+		sim_iopt_put_pages(elm.pages); /* Pairs with sim_iopt_alloc_pages() on failure */
+	return rc;
+}
+
+void sim_iopt_put_pages_list(struct sim_iopt_pages_elm *elms, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (elms[i].pages)
+			sim_iopt_put_pages(elms[i].pages);
+	free(elms);
+}
+
+/* iopt_get_pages(): the pieces of contiguous areas covering [iova, iova + length). */
+int sim_iopt_get_pages(struct sim_iopt *iopt, uint64_t iova, uint64_t length,
+		       struct sim_iopt_pages_elm **out, size_t *nr_out)
+{
+	struct sim_iopt_pages_elm *elms = NULL;
+	uint64_t last_iova, cur;
+	size_t nr = 0, i;
+	bool done = false;
+	int rc = 0;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last_iova))
+		return -EOVERFLOW;
+
+	pthread_rwlock_rdlock(&iopt->lock);
+	cur = iova;
+	if (!sim_area_iter_first(iopt, iova, iova, &i)) {
+		rc = -ENOENT;
+		goto out_unlock;
+	}
+	/* Each next area must start right where the previous one ended. */
+	for (; i < iopt->nr_areas && iopt->areas[i]->iova <= cur; i++) {
+		struct sim_iopt_area *area = iopt->areas[i];
+		uint64_t last = last_iova < area->last ? last_iova : area->last;
+		struct sim_iopt_pages_elm *n;
+
+		n = realloc(elms, (nr + 1) * sizeof(*elms));
+		if (!n) {
+			rc = -ENOMEM;
+			goto out_unlock;
+		}
+		elms = n;
+		elms[nr].pages = area->pages;
+		elms[nr].start_byte = area->start_byte + (cur - area->iova);
+		elms[nr].length = last - cur + 1;
+		atomic_fetch_add(&area->pages->refs, 1); /* Pairs with sim_iopt_put_pages_list() */
+		nr++;
+		if (last == last_iova) {
+			done = true;
+			break;
+		}
+		cur = last + 1;
+	}
+	if (!done)
+		rc = -ENOENT;
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+	if (rc) {
+		sim_iopt_put_pages_list(elms, nr);
+		return rc;
+	}
+	*out = elms;
+	*nr_out = nr;
+	return 0;
+}
+
+/*
+ * iopt_unmap_iova_range(): removes the areas inside [start, last] lowest first. An area that
+ * sticks out stops the walk with ENOENT, keeping the areas already removed, exactly as the
+ * kernel does (the command reports the error and the earlier areas are gone).
+ */
+static int sim_iopt_unmap_iova_range(struct sim_iopt *iopt, uint64_t start, uint64_t last,
+				     uint64_t *unmapped)
+{
+	uint64_t unmapped_bytes = 0, lo = UINT64_MAX, hi = 0;
+	struct sim_iopt_area *area;
+	size_t idx;
+	int rc = -ENOENT;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	while ((area = sim_area_iter_first(iopt, start, last, &idx))) {
+		if (area->iova < start || area->last > last) {
+			rc = -ENOENT;
+			goto out_unlock;
+		}
+		sim_area_remove_at(iopt, idx);
+		unmapped_bytes += area->last - area->iova + 1;
+		lo = area->iova < lo ? area->iova : lo;
+		hi = area->last > hi ? area->last : hi;
+		sim_iopt_put_pages(area->pages);
+		free(area);
+	}
+	if (unmapped_bytes)
+		rc = 0;
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+	/* Cached translations die before the unmap returns. */
+	if (unmapped_bytes)
+		sim_iommu_notify_unmap(iopt, lo, hi - lo + 1);
+	if (unmapped)
+		*unmapped = unmapped_bytes;
+	return rc;
+}
+
+int sim_iopt_unmap(struct sim_iopt *iopt, uint64_t iova, uint64_t length, uint64_t *unmapped)
+{
+	uint64_t last;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	return sim_iopt_unmap_iova_range(iopt, iova, last, unmapped);
+}
+
+int sim_iopt_unmap_all(struct sim_iopt *iopt, uint64_t *unmapped)
+{
+	int rc = sim_iopt_unmap_iova_range(iopt, 0, SIM_ULONG_MAX, unmapped);
+
+	return rc == -ENOENT ? 0 : rc;
+}
+
+int sim_iopt_translate(struct sim_iopt *iopt, uint64_t iova, bool write, uintptr_t *host_va,
+		       uint64_t *contig_len)
+{
+	struct sim_iopt_area *area;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&iopt->lock);
+	area = sim_area_iter_first(iopt, iova, iova, NULL);
+	if (!area) {
+		rc = -ENOENT;
+	} else if (!(area->prot & (write ? SIM_IOMMU_WRITE : SIM_IOMMU_READ))) {
+		rc = -EACCES;
+	} else {
+		*host_va = area->pages->uptr + area->start_byte + (iova - area->iova);
+		*contig_len = area->last - iova + 1;
+	}
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+/* ---- allowed / reserved ----------------------------------------------------------------- */
+
+/* Takes ownership of @ranges (sorted, disjoint, validated by the caller) on success. */
+int sim_iopt_set_allow_iova(struct sim_iopt *iopt, struct sim_iopt_range *ranges, size_t nr)
+{
+	pthread_rwlock_wrlock(&iopt->lock);
+	for (size_t i = 0; i < nr; i++) {
+		if (sim_reserved_intersects(iopt, ranges[i].start, ranges[i].last)) {
+			pthread_rwlock_unlock(&iopt->lock);
+			return -EADDRINUSE;
+		}
+	}
+	free(iopt->allowed);
+	iopt->allowed = ranges;
+	iopt->nr_allowed = nr;
+	pthread_rwlock_unlock(&iopt->lock);
+	return 0;
+}
+
+/* iopt_reserve_iova() with the lock held for writing. */
+static int sim_iopt_reserve_locked(struct sim_iopt *iopt, uint64_t start, uint64_t last,
+				   const void *owner)
+{
+	if (sim_area_iter_first(iopt, start, last, NULL) ||
+	    sim_allowed_intersects(iopt, start, last))
+		return -EADDRINUSE;
+	if (iopt->nr_reserved == iopt->cap_reserved) {
+		size_t cap = iopt->cap_reserved ? iopt->cap_reserved * 2 : 8;
+		struct sim_iopt_range *r = realloc(iopt->reserved, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		iopt->reserved = r;
+		iopt->cap_reserved = cap;
+	}
+	iopt->reserved[iopt->nr_reserved++] = (struct sim_iopt_range){ start, last, owner };
+	return 0;
+}
+
+static void sim_iopt_remove_reserved_locked(struct sim_iopt *iopt, const void *owner)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < iopt->nr_reserved; i++)
+		if (iopt->reserved[i].owner != owner)
+			iopt->reserved[k++] = iopt->reserved[i];
+	iopt->nr_reserved = k;
+}
+
+int sim_iopt_reserve_iova(struct sim_iopt *iopt, uint64_t start, uint64_t last, const void *owner)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	rc = sim_iopt_reserve_locked(iopt, start, last, owner);
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+void sim_iopt_remove_reserved_iova(struct sim_iopt *iopt, const void *owner)
+{
+	pthread_rwlock_wrlock(&iopt->lock);
+	sim_iopt_remove_reserved_locked(iopt, owner);
+	pthread_rwlock_unlock(&iopt->lock);
+}
+
+int sim_iopt_enforce_dev_resv_regions(struct sim_iopt *iopt, const struct sim_pdev *pdev)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	for (unsigned int i = 0; i < pdev->nr_resv; i++) {
+		rc = sim_iopt_reserve_locked(iopt, pdev->resv[i].start,
+					     pdev->resv[i].start + pdev->resv[i].length - 1, pdev);
+		if (rc) {
+			sim_iopt_remove_reserved_locked(iopt, pdev);
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+uint32_t sim_iopt_iova_ranges(struct sim_iopt *iopt, struct iommu_iova_range *out, uint32_t max,
+			      uint64_t *alignment)
+{
+	struct sim_iopt_range *res;
+	uint32_t n = 0;
+	uint64_t cur = 0;
+	bool done = false;
+
+	pthread_rwlock_rdlock(&iopt->lock);
+	*alignment = iopt->iova_alignment;
+	res = malloc((iopt->nr_reserved ? iopt->nr_reserved : 1) * sizeof(*res));
+	if (res && iopt->nr_reserved) {
+		memcpy(res, iopt->reserved, iopt->nr_reserved * sizeof(*res));
+		qsort(res, iopt->nr_reserved, sizeof(*res), sim_range_cmp);
+	}
+	for (size_t i = 0; res && i < iopt->nr_reserved && !done; i++) {
+		if (res[i].last < cur)
+			continue;
+		if (res[i].start > cur) {
+			if (n < max)
+				out[n] = (struct iommu_iova_range){ cur, res[i].start - 1 };
+			n++;
+		}
+		if (res[i].last == SIM_ULONG_MAX)
+			done = true;
+		else
+			cur = res[i].last + 1;
+	}
+	if (!done) {
+		if (n < max)
+			out[n] = (struct iommu_iova_range){ cur, SIM_ULONG_MAX };
+		n++;
+	}
+	pthread_rwlock_unlock(&iopt->lock);
+	free(res);
+	return n;
+}
+
+/* ---- domains ---------------------------------------------------------------------------- */
+
+static uint64_t sim_domain_alignment(const struct sim_iopt_domain *d)
+{
+	return 1ULL << __builtin_ctzll(d->pgsize_bitmap);
+}
+
+/* Every area conforms to a larger alignment; -EADDRINUSE if not. */
+static int sim_iopt_check_iova_alignment(struct sim_iopt *iopt, uint64_t align)
+{
+	uint64_t mask = align - 1;
+
+	for (size_t i = 0; i < iopt->nr_areas; i++) {
+		struct sim_iopt_area *a = iopt->areas[i];
+
+		if ((a->iova & mask) || ((a->last - a->iova + 1) & mask) ||
+		    (((a->pages->uptr + a->start_byte) % SIM_PAGE_SIZE) & mask))
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
+static int sim_iopt_calculate_iova_alignment(struct sim_iopt *iopt)
+{
+	uint64_t align = iopt->disable_large_pages ? SIM_PAGE_SIZE : 1;
+	int rc;
+
+	for (size_t i = 0; i < iopt->nr_domains; i++)
+		if (sim_domain_alignment(iopt->domains[i]) > align)
+			align = sim_domain_alignment(iopt->domains[i]);
+	if (align > iopt->iova_alignment) {
+		rc = sim_iopt_check_iova_alignment(iopt, align);
+		if (rc)
+			return rc;
+	}
+	iopt->iova_alignment = align;
+	return 0;
+}
+
+int sim_iopt_add_domain(struct sim_iopt *iopt, struct sim_iopt_domain *domain)
+{
+	uint64_t new_align;
+	int rc;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	new_align = sim_domain_alignment(domain);
+	if (new_align < iopt->iova_alignment)
+		new_align = iopt->iova_alignment;
+	if (new_align > SIM_PAGE_SIZE) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	if (new_align != iopt->iova_alignment) {
+		rc = sim_iopt_check_iova_alignment(iopt, new_align);
+		if (rc)
+			goto out_unlock;
+	}
+	/* Nothing may be mapped outside the domain's aperture. */
+	if (domain->aperture_start != 0) {
+		rc = sim_iopt_reserve_locked(iopt, 0, domain->aperture_start - 1, domain);
+		if (rc)
+			goto out_reserved;
+	}
+	if (domain->aperture_end != SIM_ULONG_MAX) {
+		rc = sim_iopt_reserve_locked(iopt, domain->aperture_end + 1, SIM_ULONG_MAX, domain);
+		if (rc)
+			goto out_reserved;
+	}
+	if (iopt->nr_domains == iopt->cap_domains) {
+		size_t cap = iopt->cap_domains ? iopt->cap_domains * 2 : 4;
+		struct sim_iopt_domain **d = realloc(iopt->domains, cap * sizeof(*d));
+
+		if (!d) {
+			rc = -ENOMEM;
+			goto out_reserved;
+		}
+		iopt->domains = d;
+		iopt->cap_domains = cap;
+	}
+	/* The first domain pins every area (the others share those pins). */
+	if (!iopt->nr_domains) {
+		for (size_t i = 0; i < iopt->nr_areas; i++) {
+			rc = sim_iopt_pin_area(iopt->areas[i]);
+			if (rc)
+				goto out_reserved;
+		}
+	}
+	iopt->iova_alignment = new_align;
+	iopt->domains[iopt->nr_domains++] = domain;
+	pthread_rwlock_unlock(&iopt->lock);
+	return 0;
+
+out_reserved:
+	sim_iopt_remove_reserved_locked(iopt, domain);
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+void sim_iopt_remove_domain(struct sim_iopt *iopt, struct sim_iopt_domain *domain)
+{
+	pthread_rwlock_wrlock(&iopt->lock);
+	for (size_t i = 0; i < iopt->nr_domains; i++) {
+		if (iopt->domains[i] == domain) {
+			iopt->domains[i] = iopt->domains[--iopt->nr_domains];
+			break;
+		}
+	}
+	sim_iopt_remove_reserved_locked(iopt, domain);
+	/* Alignment can only shrink here, so this cannot fail. */
+	sim_iopt_calculate_iova_alignment(iopt);
+	pthread_rwlock_unlock(&iopt->lock);
+}
+
+int sim_iopt_disable_large_pages(struct sim_iopt *iopt)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	if (iopt->disable_large_pages)
+		goto out_unlock;
+	/* Not once domains may already hold large IOPTEs. */
+	if (iopt->nr_domains && iopt->nr_areas) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	iopt->disable_large_pages = true;
+	rc = sim_iopt_calculate_iova_alignment(iopt);
+	if (rc)
+		iopt->disable_large_pages = false;
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+void sim_iopt_enable_large_pages(struct sim_iopt *iopt)
+{
+	pthread_rwlock_wrlock(&iopt->lock);
+	iopt->disable_large_pages = false;
+	sim_iopt_calculate_iova_alignment(iopt);
+	pthread_rwlock_unlock(&iopt->lock);
+}
