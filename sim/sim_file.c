@@ -99,6 +99,9 @@ int sim_file_create(const struct sim_file_ops *ops, void *priv, int flags, struc
 	}
 	*slot = file;
 	pthread_rwlock_unlock(&sim_fd_lock);
+	/* No poll op: the VFS's DEFAULT_POLLMASK, readable from the start and for good. */
+	if (!ops->poll)
+		sim_file_set_readable(file, true);
 	*out = file;
 	return fd;
 }

@@ -28,7 +28,12 @@ struct sim_file_ops {
 	long (*ioctl)(struct sim_file *file, unsigned long cmd, void *arg);
 	ssize_t (*read)(struct sim_file *file, void *buf, size_t count, off_t *pos);
 	ssize_t (*write)(struct sim_file *file, const void *buf, size_t count, off_t *pos);
-	/* Extra poll events beyond the eventfd's own readiness (e.g. POLLHUP); may be NULL. */
+	/*
+	 * Extra poll events beyond the eventfd's own readiness (e.g. POLLHUP). A file that has
+	 * this op drives its readiness with sim_file_set_readable(); a file without it reports
+	 * the kernel's DEFAULT_POLLMASK (readable and writable, always), as the VFS does for
+	 * files with no .poll, like /dev/iommu and VFIO device cdevs.
+	 */
 	unsigned int (*poll)(struct sim_file *file);
 	/* Called once, when the last reference is dropped (after close and in-flight calls). */
 	void (*release)(struct sim_file *file);

@@ -37,10 +37,22 @@ static void t_release(struct sim_file *f)
 	released++;
 }
 
+static unsigned int t_pollop(struct sim_file *f)
+{
+	return 0;
+}
+
 static const struct sim_file_ops t_ops = {
 	.name = "test",
+	.poll = t_pollop,
 	.ioctl = t_ioctl,
 	.read = t_read,
+	.release = t_release,
+};
+
+/* A file with no poll op, like /dev/iommu: the VFS's DEFAULT_POLLMASK. */
+static const struct sim_file_ops t_plain_ops = {
+	.name = "plain",
 	.release = t_release,
 };
 
@@ -114,6 +126,13 @@ int main(void)
 	T_EQ(released, 2);
 	T_EQ(svart_sim_close(rfd), 0);
 	T_EQ(released, 3);
+
+	/* No poll op: readable and writable from the start, as the kernel reports such files. */
+	fd = sim_file_create(&t_plain_ops, NULL, O_RDWR, &f);
+	T_EQ(t_poll(fd), POLLIN | POLLOUT);
+	T_EQ(svart_sim_poll_events(fd) & (POLLIN | POLLOUT), POLLIN | POLLOUT);
+	T_EQ(svart_sim_close(fd), 0);
+	T_EQ(released, 4);
 
 	/* Paths sim does not model; out-of-range and negative descriptors. */
 	T_ERRNO(ENOENT, svart_sim_open("/dev/null", O_RDWR));

@@ -239,8 +239,15 @@ static void sim_fault_fops_release(struct sim_file *file)
 	sim_iommufd_ctx_put(ictx);
 }
 
+/* Readiness is driven by the queue (sim_file_set_readable): POLLIN while a group waits. */
+static unsigned int sim_fault_fops_poll(struct sim_file *file)
+{
+	return 0;
+}
+
 static const struct sim_file_ops sim_fault_fops = {
 	.name = "[iommufd-pgfault]",
+	.poll = sim_fault_fops_poll,
 	.read = sim_fault_fops_read,
 	.write = sim_fault_fops_write,
 	.release = sim_fault_fops_release,
