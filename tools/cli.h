@@ -15,5 +15,6 @@ struct cli_cmd {
 };
 
 int cmd_info(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 static const struct cli_cmd cli_cmds[] = {
 	{ "info", "show this host's platform: CPU features, devices, work queues, which "
 		  "platforms can run", cmd_info },
+	{ "sim", "run a program on the simulated platform (LD_PRELOAD, no recompiling)", cmd_sim },
 };
 
 static void usage(FILE *f)
