@@ -84,7 +84,7 @@ int pasid_fault_queue_alloc(int iommufd, uint32_t *out_fault_id, int *out_fault_
  * Return: the number of records read (0: nothing pending), or -errno.
  */
 int pasid_fault_read(int fault_fd, struct iommu_hwpt_pgfault *recs, unsigned int max);
-/* Respond to the group with @cookie: code IOMMU_PGFAULT_RESP_SUCCESS or _INVALID. */
+/* Respond to the group with @cookie: code IOMMUFD_PAGE_RESP_SUCCESS or _INVALID. */
 int pasid_fault_respond(int fault_fd, uint32_t cookie, uint32_t code);
 
 /* VFIO device cdev */
