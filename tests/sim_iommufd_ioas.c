@@ -229,6 +229,42 @@ static void test_area_allowed(void)
 	teardown(&f);
 }
 
+/*
+ * The kernel reads allowed ranges one at a time: a count far beyond the caller's buffer is
+ * EFAULT at the first unreadable entry (found by fuzzing: sim once allocated num_iovas
+ * entries up front, 96 GiB for this call), and an overlap before it is EINVAL. Many valid
+ * ranges are accepted in any order.
+ */
+static void test_allow_iovas_long(void)
+{
+	struct iommu_ioas_allow_iovas allow = { .size = sizeof(allow) };
+	struct iommu_iova_range *r;
+	struct fixture f;
+	uint8_t *pages;
+	unsigned int n = 2 * PAGE / sizeof(*r) - 1, i;
+
+	setup(&f, false);
+	/* Two readable pages of ranges, then a PROT_NONE page. */
+	pages = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	T_CHECK(pages != MAP_FAILED);
+	mprotect(pages + 2 * PAGE, PAGE, PROT_NONE);
+	/* Placed so that the last readable entry ends exactly at the PROT_NONE page. */
+	r = (struct iommu_iova_range *)(pages + 2 * PAGE) - n;
+	for (i = 0; i < n; i++) /* descending order: sim must not need sorted input */
+		r[i] = (struct iommu_iova_range){ (uint64_t)(n - i) << 24,
+						  ((uint64_t)(n - i) << 24) + PAGE - 1 };
+	allow.ioas_id = f.ioas;
+	allow.allowed_iovas = (uintptr_t)r;
+	allow.num_iovas = n;
+	T_EQ(0, svart_sim_ioctl(f.fd, IOMMU_IOAS_ALLOW_IOVAS, &allow));
+	allow.num_iovas = UINT32_MAX;
+	T_ERRNO(EFAULT, svart_sim_ioctl(f.fd, IOMMU_IOAS_ALLOW_IOVAS, &allow));
+	r[n - 1] = r[0]; /* an overlap before the unreadable entry wins */
+	T_ERRNO(EINVAL, svart_sim_ioctl(f.fd, IOMMU_IOAS_ALLOW_IOVAS, &allow));
+	munmap(pages, 3 * PAGE);
+	teardown(&f);
+}
+
 static void test_copy_area(bool domain)
 {
 	struct iommu_ioas_copy copy = {
@@ -509,6 +545,7 @@ int main(void)
 	}
 	test_reserved_overflow();
 	test_area_allowed();
+	test_allow_iovas_long();
 	test_huge_pages_option();
 	test_pin();
 	test_notifier();

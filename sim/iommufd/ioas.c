@@ -138,11 +138,19 @@ static int sim_range_start_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/*
+ * Reads the ranges one by one as the kernel does (iommufd_ioas_load_iovas()), so memory grows
+ * with what the caller really supplied: a huge num_iovas over a short buffer is EFAULT at the
+ * first unreadable entry, never a giant allocation. The kernel's first error by index is kept:
+ * both a bad range and an overlap are EINVAL, so an overlap anywhere before an unreadable
+ * entry wins over its EFAULT, and overlaps can be found after sorting (O(n log n)).
+ */
 int sim_ioas_allow_iovas(struct sim_iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
 	const struct iommu_iova_range *uranges = sim_u64_to_user_ptr(cmd->allowed_iovas);
 	struct sim_iopt_range *ranges = NULL;
+	uint32_t n = 0, cap = 0;
 	struct sim_ioas *ioas;
 	int rc = 0;
 
@@ -151,40 +159,45 @@ int sim_ioas_allow_iovas(struct sim_iommufd_ucmd *ucmd)
 	ioas = sim_iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
 	if (!ioas)
 		return -ENOENT;
-	if (cmd->num_iovas) {
-		ranges = calloc(cmd->num_iovas, sizeof(*ranges));
-		if (!ranges) {
-			rc = -ENOMEM;
-			goto out_put;
-		}
-	}
-	/* Loaded in order, each checked against the ones before it (iommufd_ioas_load_iovas()). */
-	for (uint32_t i = 0; i < cmd->num_iovas; i++) {
+	for (; n < cmd->num_iovas; n++) {
 		struct iommu_iova_range range;
 
-		rc = sim_copy_from_user(&range, uranges + i, sizeof(range));
+		rc = sim_copy_from_user(&range, uranges + n, sizeof(range));
 		if (rc)
-			goto out_free;
+			break;
 		if (range.start >= range.last) {
 			rc = -EINVAL;
-			goto out_free;
+			break;
 		}
-		for (uint32_t j = 0; j < i; j++) {
-			if (range.start <= ranges[j].last && ranges[j].start <= range.last) {
+		if (n == cap) {
+			uint32_t ncap = cap ? (cap > UINT32_MAX / 2 ? UINT32_MAX : cap * 2) : 16;
+			struct sim_iopt_range *nr = realloc(ranges, (size_t)ncap * sizeof(*nr));
+
+			if (!nr) {
+				rc = -ENOMEM;
+				break;
+			}
+			ranges = nr;
+			cap = ncap;
+		}
+		ranges[n] = (struct sim_iopt_range){ range.start, range.last, NULL };
+	}
+	if (n > 1) {
+		qsort(ranges, n, sizeof(*ranges), sim_range_start_cmp);
+		for (uint32_t i = 1; i < n; i++) {
+			if (ranges[i].start <= ranges[i - 1].last) {
 				rc = -EINVAL;
-				goto out_free;
+				break;
 			}
 		}
-		ranges[i] = (struct sim_iopt_range){ range.start, range.last, NULL };
 	}
-	if (ranges)
-		qsort(ranges, cmd->num_iovas, sizeof(*ranges), sim_range_start_cmp);
-	rc = sim_iopt_set_allow_iova(&ioas->iopt, ranges, cmd->num_iovas);
+	if (rc)
+		goto out_free;
+	rc = sim_iopt_set_allow_iova(&ioas->iopt, ranges, n);
 	if (!rc)
 		ranges = NULL; /* now the io_pagetable's */
 out_free:
 	free(ranges);
-out_put:
 	sim_iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
 }
