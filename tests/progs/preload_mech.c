@@ -24,6 +24,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "t_helpers.h" /* libc only: these programs link no svart code */
 #include "fake_chrdev.h"
 
 /* glibc's fortified entry points, called directly to test them without a fortified build. */
@@ -33,33 +34,6 @@ ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen);
 ssize_t __pread64_chk(int fd, void *buf, size_t count, off64_t pos, size_t buflen);
 int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
 
-static int failures, checks;
-
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		checks++;                                                                        \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "preload_mech:%d: check failed: %s\n", __LINE__, #cond); \
-			failures++;                                                              \
-		}                                                                                \
-	} while (0)
-
-#define CHECK_ERRNO(e, call)                                                                 \
-	do {                                                                                 \
-		long r_;                                                                     \
-		int e_;                                                                      \
-		errno = 0;                                                                   \
-		r_ = (long)(call);                                                           \
-		e_ = errno;                                                                  \
-		checks++;                                                                    \
-		if (r_ != -1 || e_ != (e)) {                                                 \
-			fprintf(stderr, "preload_mech:%d: %s: expected -1/%s, got %ld/%s\n", \
-				__LINE__, #call, strerrorname_np(e), r_,                     \
-				e_ ? strerrorname_np(e_) : "0");                             \
-			failures++;                                                          \
-		}                                                                            \
-	} while (0)
-
 static void test_paths(void)
 {
 	struct statx stx;
@@ -67,39 +41,39 @@ static void test_paths(void)
 	char xattr[64];
 
 	/* A character device, owned by the caller, with a default root-only mode. */
-	CHECK(stat(FAKE_PATH, &st) == 0);
-	CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600);
-	CHECK(st.st_uid == getuid() && st.st_nlink == 1 && st.st_rdev != 0);
-	CHECK(lstat(FAKE_PATH, &st) == 0 && S_ISCHR(st.st_mode));
-	CHECK(fstatat(AT_FDCWD, FAKE_PATH, &st, 0) == 0 && S_ISCHR(st.st_mode));
-	CHECK(fstatat(-1, FAKE_PATH, &st, 0) == 0); /* absolute: dirfd is ignored */
-	CHECK_ERRNO(EINVAL, fstatat(AT_FDCWD, FAKE_PATH, &st, 0x40000000));
-	CHECK(statx(AT_FDCWD, FAKE_PATH, 0, STATX_BASIC_STATS, &stx) == 0);
-	CHECK(S_ISCHR(stx.stx_mode) && stx.stx_rdev_major == major(st.st_rdev));
-	CHECK_ERRNO(EINVAL, statx(AT_FDCWD, FAKE_PATH, AT_STATX_SYNC_TYPE, 0, &stx));
+	T_CHECK(stat(FAKE_PATH, &st) == 0);
+	T_CHECK(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600);
+	T_CHECK(st.st_uid == getuid() && st.st_nlink == 1 && st.st_rdev != 0);
+	T_CHECK(lstat(FAKE_PATH, &st) == 0 && S_ISCHR(st.st_mode));
+	T_CHECK(fstatat(AT_FDCWD, FAKE_PATH, &st, 0) == 0 && S_ISCHR(st.st_mode));
+	T_CHECK(fstatat(-1, FAKE_PATH, &st, 0) == 0); /* absolute: dirfd is ignored */
+	T_ERRNO(EINVAL, fstatat(AT_FDCWD, FAKE_PATH, &st, 0x40000000));
+	T_CHECK(statx(AT_FDCWD, FAKE_PATH, 0, STATX_BASIC_STATS, &stx) == 0);
+	T_CHECK(S_ISCHR(stx.stx_mode) && stx.stx_rdev_major == major(st.st_rdev));
+	T_ERRNO(EINVAL, statx(AT_FDCWD, FAKE_PATH, AT_STATX_SYNC_TYPE, 0, &stx));
 
-	CHECK(access(FAKE_PATH, F_OK) == 0);
-	CHECK(access(FAKE_PATH, R_OK | W_OK) == 0);
-	CHECK_ERRNO(EACCES, access(FAKE_PATH, X_OK));
-	CHECK_ERRNO(EINVAL, access(FAKE_PATH, 8));
-	CHECK(faccessat(AT_FDCWD, FAKE_PATH, W_OK, AT_EACCESS) == 0);
-	CHECK_ERRNO(EINVAL, faccessat(AT_FDCWD, FAKE_PATH, F_OK, 0x40000000));
+	T_CHECK(access(FAKE_PATH, F_OK) == 0);
+	T_CHECK(access(FAKE_PATH, R_OK | W_OK) == 0);
+	T_ERRNO(EACCES, access(FAKE_PATH, X_OK));
+	T_ERRNO(EINVAL, access(FAKE_PATH, 8));
+	T_CHECK(faccessat(AT_FDCWD, FAKE_PATH, W_OK, AT_EACCESS) == 0);
+	T_ERRNO(EINVAL, faccessat(AT_FDCWD, FAKE_PATH, F_OK, 0x40000000));
 
 	/* No extended attributes (what ls -l asks for), as on devtmpfs without SELinux. */
-	CHECK_ERRNO(ENODATA, lgetxattr(FAKE_PATH, "security.selinux", xattr, sizeof(xattr)));
-	CHECK_ERRNO(ENODATA, getxattr(FAKE_PATH, "system.posix_acl_access", xattr, sizeof(xattr)));
-	CHECK(listxattr(FAKE_PATH, xattr, sizeof(xattr)) == 0);
-	CHECK(llistxattr(FAKE_PATH, xattr, sizeof(xattr)) == 0);
+	T_ERRNO(ENODATA, lgetxattr(FAKE_PATH, "security.selinux", xattr, sizeof(xattr)));
+	T_ERRNO(ENODATA, getxattr(FAKE_PATH, "system.posix_acl_access", xattr, sizeof(xattr)));
+	T_CHECK(listxattr(FAKE_PATH, xattr, sizeof(xattr)) == 0);
+	T_CHECK(llistxattr(FAKE_PATH, xattr, sizeof(xattr)) == 0);
 
 	/* A node sim does not have is absent to every call. */
-	CHECK_ERRNO(ENOENT, stat(FAKE_PREFIX "9", &st));
-	CHECK_ERRNO(ENOENT, access(FAKE_PREFIX "9", F_OK));
-	CHECK_ERRNO(ENOENT, lgetxattr(FAKE_PREFIX "9", "security.selinux", xattr, sizeof(xattr)));
-	CHECK_ERRNO(ENOENT, open(FAKE_PREFIX "9", O_RDWR));
+	T_ERRNO(ENOENT, stat(FAKE_PREFIX "9", &st));
+	T_ERRNO(ENOENT, access(FAKE_PREFIX "9", F_OK));
+	T_ERRNO(ENOENT, lgetxattr(FAKE_PREFIX "9", "security.selinux", xattr, sizeof(xattr)));
+	T_ERRNO(ENOENT, open(FAKE_PREFIX "9", O_RDWR));
 
 	/* Other paths are libc's. */
-	CHECK(stat("/dev/null", &st) == 0 && st.st_rdev == makedev(1, 3));
-	CHECK_ERRNO(ENOENT, stat("/nonexistent/svart", &st));
+	T_CHECK(stat("/dev/null", &st) == 0 && st.st_rdev == makedev(1, 3));
+	T_ERRNO(ENOENT, stat("/nonexistent/svart", &st));
 }
 
 static void test_open(void)
@@ -107,31 +81,31 @@ static void test_open(void)
 	int fd;
 
 	/* What the VFS decides before a character device's open. */
-	CHECK_ERRNO(ENOTDIR, open(FAKE_PATH, O_RDONLY | O_DIRECTORY));
-	CHECK_ERRNO(EEXIST, open(FAKE_PATH, O_RDWR | O_CREAT | O_EXCL, 0600));
+	T_ERRNO(ENOTDIR, open(FAKE_PATH, O_RDONLY | O_DIRECTORY));
+	T_ERRNO(EEXIST, open(FAKE_PATH, O_RDWR | O_CREAT | O_EXCL, 0600));
 
 	/* Every entry point reaches sim; O_CLOEXEC reaches the descriptor. */
 	fd = open(FAKE_PATH, O_RDWR | O_CLOEXEC);
-	CHECK(fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC);
-	CHECK(close(fd) == 0);
+	T_CHECK(fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC);
+	T_CHECK(close(fd) == 0);
 	fd = open64(FAKE_PATH, O_RDWR);
-	CHECK(fd >= 0 && fcntl(fd, F_GETFD) == 0);
-	CHECK(close(fd) == 0);
+	T_CHECK(fd >= 0 && fcntl(fd, F_GETFD) == 0);
+	T_CHECK(close(fd) == 0);
 	fd = openat(-1, FAKE_PATH, O_RDWR | O_CREAT, 0600); /* O_CREAT of an existing node */
-	CHECK(fd >= 0 && close(fd) == 0);
+	T_CHECK(fd >= 0 && close(fd) == 0);
 	fd = openat64(AT_FDCWD, FAKE_PATH, O_RDWR);
-	CHECK(fd >= 0 && close(fd) == 0);
+	T_CHECK(fd >= 0 && close(fd) == 0);
 	fd = __open_2(FAKE_PATH, O_RDWR);
-	CHECK(fd >= 0 && close(fd) == 0);
+	T_CHECK(fd >= 0 && close(fd) == 0);
 	fd = __openat_2(AT_FDCWD, FAKE_PATH, O_RDWR);
-	CHECK(fd >= 0 && close(fd) == 0);
+	T_CHECK(fd >= 0 && close(fd) == 0);
 
 	/* A sim descriptor closes once; its number then serves other files normally. */
 	fd = open(FAKE_PATH, O_RDWR);
-	CHECK(fd >= 0 && close(fd) == 0);
-	CHECK_ERRNO(EBADF, close(fd));
-	CHECK(open("/dev/null", O_RDONLY) == fd);
-	CHECK(read(fd, &fd, sizeof(fd)) == 0 && close(fd) == 0);
+	T_CHECK(fd >= 0 && close(fd) == 0);
+	T_ERRNO(EBADF, close(fd));
+	T_CHECK(open("/dev/null", O_RDONLY) == fd);
+	T_CHECK(read(fd, &fd, sizeof(fd)) == 0 && close(fd) == 0);
 }
 
 static void test_io(void)
@@ -142,54 +116,54 @@ static void test_io(void)
 	int fd, anon, ro;
 
 	fd = open(FAKE_PATH, O_RDWR);
-	CHECK(fd >= 0);
+	T_CHECK(fd >= 0);
 
-	CHECK(ioctl(fd, FAKE_IOC_ECHO, &echo) == 0 && echo.out == 42);
-	CHECK_ERRNO(EFAULT, ioctl(fd, FAKE_IOC_ECHO, NULL));
-	CHECK_ERRNO(ENOTTY, ioctl(fd, _IO('Z', 99), NULL));
+	T_CHECK(ioctl(fd, FAKE_IOC_ECHO, &echo) == 0 && echo.out == 42);
+	T_ERRNO(EFAULT, ioctl(fd, FAKE_IOC_ECHO, NULL));
+	T_ERRNO(ENOTTY, ioctl(fd, _IO('Z', 99), NULL));
 	/* The VFS's own ioctls act on the descriptor. */
-	CHECK(ioctl(fd, FIOCLEX) == 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC);
-	CHECK(ioctl(fd, FIONCLEX) == 0 && fcntl(fd, F_GETFD) == 0);
+	T_CHECK(ioctl(fd, FIOCLEX) == 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC);
+	T_CHECK(ioctl(fd, FIONCLEX) == 0 && fcntl(fd, F_GETFD) == 0);
 
 	/* read() moves the file position; pread() reads at its own and leaves it. */
-	CHECK(read(fd, buf, 4) == 4 && !memcmp(buf, "0123", 4));
-	CHECK(pread(fd, buf, 3, 1) == 3 && !memcmp(buf, "123", 3));
-	CHECK(pread64(fd, buf, 2, 8) == 2 && !memcmp(buf, "89", 2));
-	CHECK(read(fd, buf, 4) == 4 && !memcmp(buf, "4567", 4));
-	CHECK(__read_chk(fd, buf, 4, sizeof(buf)) == 2 && !memcmp(buf, "89", 2));
-	CHECK(read(fd, buf, 4) == 0);
-	CHECK(__pread64_chk(fd, buf, 1, 0, sizeof(buf)) == 1 && buf[0] == '0');
-	CHECK_ERRNO(EINVAL, pread(fd, buf, 1, -1));
+	T_CHECK(read(fd, buf, 4) == 4 && !memcmp(buf, "0123", 4));
+	T_CHECK(pread(fd, buf, 3, 1) == 3 && !memcmp(buf, "123", 3));
+	T_CHECK(pread64(fd, buf, 2, 8) == 2 && !memcmp(buf, "89", 2));
+	T_CHECK(read(fd, buf, 4) == 4 && !memcmp(buf, "4567", 4));
+	T_CHECK(__read_chk(fd, buf, 4, sizeof(buf)) == 2 && !memcmp(buf, "89", 2));
+	T_CHECK(read(fd, buf, 4) == 0);
+	T_CHECK(__pread64_chk(fd, buf, 1, 0, sizeof(buf)) == 1 && buf[0] == '0');
+	T_ERRNO(EINVAL, pread(fd, buf, 1, -1));
 
 	/* write() and pwrite() hand the op the file position and the given one. */
-	CHECK(write(fd, "abc", 3) == 3);
-	CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.pos == 10 && last.count == 3);
-	CHECK(pwrite(fd, "xy", 2, 5) == 2);
-	CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.pos == 5 && last.count == 2);
-	CHECK(pwrite64(fd, "z", 1, 7) == 1);
-	CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.pos == 7 && last.count == 1);
-	CHECK_ERRNO(EINVAL, pwrite(fd, "z", 1, -1));
+	T_CHECK(write(fd, "abc", 3) == 3);
+	T_CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.pos == 10 && last.count == 3);
+	T_CHECK(pwrite(fd, "xy", 2, 5) == 2);
+	T_CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.pos == 5 && last.count == 2);
+	T_CHECK(pwrite64(fd, "z", 1, 7) == 1);
+	T_CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.pos == 7 && last.count == 1);
+	T_ERRNO(EINVAL, pwrite(fd, "z", 1, -1));
 
 	/* The access mode is checked (vfs_read/vfs_write: EBADF). */
 	ro = open(FAKE_PATH, O_RDONLY);
-	CHECK(ro >= 0);
-	CHECK_ERRNO(EBADF, write(ro, "a", 1));
-	CHECK_ERRNO(EBADF, pwrite(ro, "a", 1, 0));
-	CHECK(read(ro, buf, 1) == 1);
-	CHECK(close(ro) == 0);
+	T_CHECK(ro >= 0);
+	T_ERRNO(EBADF, write(ro, "a", 1));
+	T_ERRNO(EBADF, pwrite(ro, "a", 1, 0));
+	T_CHECK(read(ro, buf, 1) == 1);
+	T_CHECK(close(ro) == 0);
 
 	/* A descriptor sim makes in an ioctl (a fault fd, say) is sim's too. */
 	anon = ioctl(fd, FAKE_IOC_NEW_FD);
-	CHECK(anon >= 0 && anon != fd);
+	T_CHECK(anon >= 0 && anon != fd);
 	echo.in = 7;
-	CHECK(ioctl(anon, FAKE_IOC_ECHO, &echo) == 0 && echo.out == 8);
-	CHECK_ERRNO(EINVAL, read(anon, buf, 1)); /* no read op */
-	CHECK(close(anon) == 0);
-	CHECK_ERRNO(EBADF, ioctl(anon, FAKE_IOC_ECHO, &echo));
+	T_CHECK(ioctl(anon, FAKE_IOC_ECHO, &echo) == 0 && echo.out == 8);
+	T_ERRNO(EINVAL, read(anon, buf, 1)); /* no read op */
+	T_CHECK(close(anon) == 0);
+	T_ERRNO(EBADF, ioctl(anon, FAKE_IOC_ECHO, &echo));
 
-	CHECK(close(fd) == 0);
-	CHECK_ERRNO(EBADF, ioctl(fd, FAKE_IOC_ECHO, &echo));
-	CHECK_ERRNO(EBADF, read(fd, buf, 1));
+	T_CHECK(close(fd) == 0);
+	T_ERRNO(EBADF, ioctl(fd, FAKE_IOC_ECHO, &echo));
+	T_ERRNO(EBADF, read(fd, buf, 1));
 }
 
 static int fortify_child(int fd)
@@ -206,7 +180,7 @@ static void test_fortify_abort(void)
 	int fd = open(FAKE_PATH, O_RDWR), status = 0;
 	pid_t pid;
 
-	CHECK(fd >= 0);
+	T_CHECK(fd >= 0);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -216,9 +190,9 @@ static void test_fortify_abort(void)
 		dup2(null, STDERR_FILENO);
 		_exit(fortify_child(fd));
 	}
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	CHECK(close(fd) == 0);
+	T_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	T_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	T_CHECK(close(fd) == 0);
 }
 
 static void on_alarm(int sig)
@@ -240,54 +214,54 @@ static void test_poll(void)
 	fd_set rfds;
 
 	fd = open(FAKE_PATH, O_RDWR);
-	CHECK(fd >= 0 && pipe(pipefd) == 0);
+	T_CHECK(fd >= 0 && pipe(pipefd) == 0);
 
 	/* Not readable: POLLOUT only (the eventfd's, as a kernel fault fd reports EPOLLOUT). */
 	pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN | POLLOUT };
 	pfd[1] = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
-	CHECK(poll(pfd, 2, 0) == 1 && pfd[0].revents == POLLOUT && pfd[1].revents == 0);
+	T_CHECK(poll(pfd, 2, 0) == 1 && pfd[0].revents == POLLOUT && pfd[1].revents == 0);
 	pfd[0].events = POLLIN;
-	CHECK(poll(pfd, 2, 0) == 0 && pfd[0].revents == 0);
+	T_CHECK(poll(pfd, 2, 0) == 0 && pfd[0].revents == 0);
 
 	/* Readable through the eventfd: poll, ppoll and select (not interposed) all see it. */
-	CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)1) == 0);
-	CHECK(poll(pfd, 2, 0) == 1 && pfd[0].revents == POLLIN);
-	CHECK(ppoll(pfd, 2, &ts, NULL) == 1 && pfd[0].revents == POLLIN);
-	CHECK(__poll_chk(pfd, 2, 0, sizeof(pfd)) == 1 && pfd[0].revents == POLLIN);
+	T_CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)1) == 0);
+	T_CHECK(poll(pfd, 2, 0) == 1 && pfd[0].revents == POLLIN);
+	T_CHECK(ppoll(pfd, 2, &ts, NULL) == 1 && pfd[0].revents == POLLIN);
+	T_CHECK(__poll_chk(pfd, 2, 0, sizeof(pfd)) == 1 && pfd[0].revents == POLLIN);
 	FD_ZERO(&rfds);
 	FD_SET(fd, &rfds);
-	CHECK(select(fd + 1, &rfds, NULL, NULL, &tv) == 1 && FD_ISSET(fd, &rfds));
+	T_CHECK(select(fd + 1, &rfds, NULL, NULL, &tv) == 1 && FD_ISSET(fd, &rfds));
 	/* ...so sim's own write to its eventfd reached libc, not the fake's write op. */
 	{
 		struct fake_last_write last;
 
-		CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.count == 0);
+		T_CHECK(ioctl(fd, FAKE_IOC_LAST_WRITE, &last) == 0 && last.count == 0);
 	}
-	CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)0) == 0);
-	CHECK(poll(pfd, 2, 0) == 0);
+	T_CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)0) == 0);
+	T_CHECK(poll(pfd, 2, 0) == 0);
 
 	/* Both ready: the count covers both. */
-	CHECK(write(pipefd[1], "x", 1) == 1);
-	CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)1) == 0);
-	CHECK(poll(pfd, 2, 0) == 2 && pfd[1].revents == POLLIN);
-	CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)0) == 0);
+	T_CHECK(write(pipefd[1], "x", 1) == 1);
+	T_CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)1) == 0);
+	T_CHECK(poll(pfd, 2, 0) == 2 && pfd[1].revents == POLLIN);
+	T_CHECK(ioctl(fd, FAKE_IOC_SET_READABLE, (void *)0) == 0);
 
 	/*
 	 * POLLHUP exists only in sim's poll op: reported without being asked for, and an
 	 * infinite poll must return at once (the alarm fails the test if it blocks).
 	 */
-	CHECK(ioctl(fd, FAKE_IOC_SET_HUP) == 0);
+	T_CHECK(ioctl(fd, FAKE_IOC_SET_HUP) == 0);
 	signal(SIGALRM, on_alarm);
 	alarm(10);
 	pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
-	CHECK(poll(pfd, 1, -1) == 1 && pfd[0].revents == POLLHUP);
-	CHECK(ppoll(pfd, 1, NULL, NULL) == 1 && pfd[0].revents == POLLHUP);
+	T_CHECK(poll(pfd, 1, -1) == 1 && pfd[0].revents == POLLHUP);
+	T_CHECK(ppoll(pfd, 1, NULL, NULL) == 1 && pfd[0].revents == POLLHUP);
 	alarm(0);
 
 	/* poll(2)'s own errors stay libc's (an unreadable array: the interposer must not touch it). */
-	CHECK_ERRNO(EFAULT, poll(bad, 1, 0));
+	T_ERRNO(EFAULT, poll(bad, 1, 0));
 
-	CHECK(close(fd) == 0 && close(pipefd[0]) == 0 && close(pipefd[1]) == 0);
+	T_CHECK(close(fd) == 0 && close(pipefd[0]) == 0 && close(pipefd[1]) == 0);
 }
 
 static void test_passthrough(void)
@@ -296,15 +270,15 @@ static void test_passthrough(void)
 	char c;
 
 	/* Calls on other files keep libc's behaviour, errno included. */
-	CHECK(fd >= 0);
+	T_CHECK(fd >= 0);
 	errno = 1234;
-	CHECK(read(fd, &c, 1) == 0 && errno == 1234);
-	CHECK(write(fd, &c, 1) == 1 && errno == 1234);
-	CHECK_ERRNO(ENOTTY, ioctl(fd, FIONREAD, &n));
+	T_CHECK(read(fd, &c, 1) == 0 && errno == 1234);
+	T_CHECK(write(fd, &c, 1) == 1 && errno == 1234);
+	T_ERRNO(ENOTTY, ioctl(fd, FIONREAD, &n));
 	errno = 1234;
-	CHECK(close(fd) == 0 && errno == 1234);
-	CHECK_ERRNO(EBADF, read(fd, &c, 1));
-	CHECK_ERRNO(EBADF, close(fd));
+	T_CHECK(close(fd) == 0 && errno == 1234);
+	T_ERRNO(EBADF, read(fd, &c, 1));
+	T_ERRNO(EBADF, close(fd));
 }
 
 static void *thread_main(void *arg)
@@ -328,10 +302,10 @@ static void test_threads(void)
 	void *bad;
 
 	for (int i = 0; i < 4; i++)
-		CHECK(pthread_create(&t[i], NULL, thread_main, NULL) == 0);
+		T_CHECK(pthread_create(&t[i], NULL, thread_main, NULL) == 0);
 	for (int i = 0; i < 4; i++) {
-		CHECK(pthread_join(t[i], &bad) == 0);
-		CHECK(bad == NULL);
+		T_CHECK(pthread_join(t[i], &bad) == 0);
+		T_CHECK(bad == NULL);
 	}
 }
 
@@ -351,6 +325,5 @@ int main(void)
 	test_poll();
 	test_passthrough();
 	test_threads();
-	printf("preload_mech: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return t_done("preload_mech");
 }
