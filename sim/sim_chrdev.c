@@ -7,9 +7,6 @@
 
 #include "sim/sim_file.h"
 
-int sim_iommufd_fops_open(const char *path, int flags);
-int sim_vfio_cdev_open(const char *path, int flags);
-
 static const struct sim_chrdev sim_chrdevs[] = {
 	{ .path = "/dev/iommu", .open = sim_iommufd_fops_open },
 	{ .path = "/dev/vfio/devices/vfio", .prefix = true, .open = sim_vfio_cdev_open },

@@ -95,4 +95,8 @@ struct sim_chrdev {
 };
 const struct sim_chrdev *sim_chrdev_find(const char *path);
 
+/* The open() of each node in sim/sim_chrdev.c's table, declared once for both sides. */
+int sim_iommufd_fops_open(const char *path, int flags);
+int sim_vfio_cdev_open(const char *path, int flags);
+
 #endif /* SVART_SIM_FILE_H */

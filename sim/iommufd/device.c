@@ -145,6 +145,18 @@ static int sim_hwpt_check_device(struct sim_hwpt *hwpt, struct sim_idev *idev, u
 }
 
 /* iommufd_hw_pagetable_attach(): returns 0 and holds @hwpt for the attachment. */
+/*
+ * Fills an attach handle; the handle holds @hwpt from here on, for attach and replace alike.
+ */
+static void sim_attach_handle_init(struct sim_attach_handle *handle, struct sim_idev *idev,
+				   struct sim_hwpt *hwpt, uint32_t pasid)
+{
+	handle->idev = idev;
+	handle->hwpt = hwpt;
+	handle->pasid = pasid;
+	atomic_fetch_add(&hwpt->obj.users, 1); /* Pairs with sim_hw_pagetable_detach() */
+}
+
 static int sim_hw_pagetable_attach(struct sim_hwpt *hwpt, struct sim_idev *idev, uint32_t pasid)
 {
 	struct sim_hwpt_paging *hwpt_paging = sim_find_hwpt_paging(hwpt);
@@ -172,10 +184,7 @@ static int sim_hw_pagetable_attach(struct sim_hwpt *hwpt, struct sim_idev *idev,
 	if (rc)
 		goto out_unresv;
 
-	handle->idev = idev;
-	handle->hwpt = hwpt;
-	handle->pasid = pasid;
-	atomic_fetch_add(&hwpt->obj.users, 1); /* Pairs with sim_hw_pagetable_detach() */
+	sim_attach_handle_init(handle, idev, hwpt, pasid);
 	pthread_rwlock_wrlock(&pdev->lock);
 	sim_pdev_find_attach(pdev, pasid, &pos);
 	memmove(&pdev->attach[pos + 1], &pdev->attach[pos],
@@ -272,10 +281,7 @@ static struct sim_hwpt *sim_device_do_replace(struct sim_idev *idev, uint32_t pa
 		rc = -ENOMEM;
 		goto out_unresv;
 	}
-	handle->idev = idev;
-	handle->hwpt = hwpt;
-	handle->pasid = pasid;
-	atomic_fetch_add(&hwpt->obj.users, 1); /* Pairs with sim_hw_pagetable_detach() */
+	sim_attach_handle_init(handle, idev, hwpt, pasid);
 	pthread_rwlock_wrlock(&pdev->lock);
 	pdev->attach[pos].handle = handle;
 	pthread_rwlock_unlock(&pdev->lock);

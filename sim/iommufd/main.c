@@ -423,7 +423,6 @@ static const struct sim_file_ops sim_iommufd_fops = {
 	.release = sim_iommufd_fops_release,
 };
 
-int sim_iommufd_fops_open(const char *path, int flags);
 int sim_iommufd_fops_open(const char *path, int flags)
 {
 	struct sim_iommufd_ctx *ictx;

@@ -296,7 +296,6 @@ static const struct sim_file_ops sim_vfio_fops = {
 	.release = sim_vfio_fops_release,
 };
 
-int sim_vfio_cdev_open(const char *path, int flags);
 int sim_vfio_cdev_open(const char *path, int flags)
 {
 	static const char prefix[] = "/dev/vfio/devices/vfio";
