@@ -852,4 +852,19 @@ static inline uint64_t idxd_portal_offset(uint32_t wq_id, bool limited, bool ims
 	       (limited ? IDXD_PORTAL_LIMITED_OFF : 0) + (ims ? IDXD_PORTAL_IMS_OFF : 0);
 }
 
+/* ---- Flag sets and sizes for descriptor preparation (enqcmd/enq_desc.h) ---- */
+
+/*
+ * The kernel iaa_crypto driver's fixed-mode sets (iaa_crypto.h IAA_COMP_FLAGS and
+ * IAA_DECOMP_FLAGS): compress = flush | append EOB; decompress = enable | flush | both EOB bits
+ * (K-iaa swaps the names of bits 2 and 3, but sets both).
+ */
+#define IDXD_IAX_COMPF_IAA_CRYPTO \
+	(IDXD_IAX_COMPF_FLUSH_OUTPUT | IDXD_IAX_COMPF_END_PROC(IDXD_IAX_END_PROC_EOB))
+#define IDXD_IAX_DECOMPF_IAA_CRYPTO                                                               \
+	(IDXD_IAX_DECOMPF_ENABLE | IDXD_IAX_DECOMPF_FLUSH_OUTPUT | IDXD_IAX_DECOMPF_STOP_ON_EOB | \
+	 IDXD_IAX_DECOMPF_CHECK_FOR_EOB)
+/* COMPRESS in statistics mode writes u32 counts to dst: ll[286], rsvd[2], d[30], rsvd[2] (QPL). */
+#define IDXD_IAX_STATS_HIST_SIZE ((286 + 2 + 30 + 2) * 4)
+
 #endif /* SVART_ENQCMD_IDXD_HW_H */
