@@ -69,6 +69,8 @@ int sim_pdev_create(const struct sim_pdev_info *info, struct sim_pdev **out)
 			break;
 	if (index == SIM_MAX_PDEVS) {
 		pthread_mutex_unlock(&sim_pdevs_lock);
+		/* A device that never existed is not released to its owner. */
+		pdev->ops = NULL;
 		pdev->refs = 0;
 		sim_pdev_put(pdev);
 		return -ENOSPC;
@@ -117,6 +119,8 @@ void sim_pdev_put(struct sim_pdev *pdev)
 
 	if (atomic_fetch_sub(&pdev->refs, 1) > 1)
 		return;
+	if (pdev->ops && pdev->ops->release)
+		pdev->ops->release(pdev, pdev->priv);
 	/* Parked requests of a dead device are dropped: nobody is waiting for them. */
 	while ((f = pdev->partial)) {
 		pdev->partial = f->next;
@@ -184,4 +188,26 @@ struct sim_hwpt *sim_hwpt_parent(struct sim_hwpt *hwpt)
 bool sim_hwpt_has_fault(const struct sim_hwpt *hwpt)
 {
 	return hwpt->fault != NULL;
+}
+
+uint32_t sim_hwpt_did(const struct sim_hwpt *hwpt)
+{
+	return hwpt->did;
+}
+
+uint64_t sim_hwpt_aperture_end(struct sim_hwpt *hwpt)
+{
+	struct sim_hwpt_paging *paging = sim_find_hwpt_paging(hwpt);
+
+	return paging ? paging->domain.aperture_end : 0;
+}
+
+void sim_pdev_for_each_attach(struct sim_pdev *pdev,
+			      void (*fn)(void *arg, uint32_t pasid, struct sim_hwpt *hwpt),
+			      void *arg)
+{
+	pthread_rwlock_rdlock(&pdev->lock);
+	for (unsigned int i = 0; i < pdev->nr_attach; i++)
+		fn(arg, pdev->attach[i].pasid, pdev->attach[i].handle->hwpt);
+	pthread_rwlock_unlock(&pdev->lock);
 }

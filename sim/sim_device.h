@@ -40,6 +40,11 @@ struct sim_pdev_ops {
 	 */
 	void (*page_response)(struct sim_pdev *pdev, void *priv, uint32_t pasid, bool pasid_valid,
 			      uint32_t grpid, uint32_t code);
+	/*
+	 * Optional: the device's last reference is gone (after sim_pdev_destroy() and the last
+	 * cdev close); @priv may be freed now. Not called for a device whose creation failed.
+	 */
+	void (*release)(struct sim_pdev *pdev, void *priv);
 };
 
 struct sim_pdev_info {
@@ -144,14 +149,50 @@ struct sim_hwpt *sim_hwpt_parent(struct sim_hwpt *hwpt);
 /* Whether @hwpt has a fault queue (page requests are forwarded instead of failing). */
 bool sim_hwpt_has_fault(const struct sim_hwpt *hwpt);
 
-/* A VT-d nested HWPT's stage-1 configuration (struct iommu_hwpt_vtd_s1 fields). */
-struct sim_vtd_s1_cfg {
+/*
+ * A VT-d nested HWPT's stage-1 configuration (struct iommu_hwpt_vtd_s1 fields). Not named
+ * sim_vtd_s1_cfg: that is the walker's configuration (sim/iommu/vtd_s1.h), and the
+ * translation model includes both headers.
+ */
+struct sim_hwpt_vtd_s1_data {
 	uint64_t flags;
 	uint64_t pgtbl_addr;
 	uint32_t addr_width;
 };
 /** sim_hwpt_vtd_s1() - copy a VT-d nested HWPT's S1 config. 0, or -EINVAL if not one. */
-int sim_hwpt_vtd_s1(const struct sim_hwpt *hwpt, struct sim_vtd_s1_cfg *cfg);
+int sim_hwpt_vtd_s1(const struct sim_hwpt *hwpt, struct sim_hwpt_vtd_s1_data *cfg);
+
+/*
+ * sim_hwpt_did() - the HWPT's VT-d domain id: what the IOTLB tags its entries with. Every
+ * HWPT (paging or nested) has its own, unique across iommufd contexts, for its lifetime.
+ */
+uint32_t sim_hwpt_did(const struct sim_hwpt *hwpt);
+/* sim_hwpt_aperture_end() - last input address of a paging HWPT (its IOAS's for a nested one). */
+uint64_t sim_hwpt_aperture_end(struct sim_hwpt *hwpt);
+
+/**
+ * sim_iommu_did_alloc() - allocate a VT-d domain id for a new HWPT (sim/iommu/translate.c).
+ * @did: out, the id (never 0 or 1, which VT-d's driver reserves).
+ *
+ * Return: 0, or -ENOSPC when all 2^16 ids are in use.
+ */
+int sim_iommu_did_alloc(uint32_t *did);
+/**
+ * sim_iommu_did_free() - release a domain id; its IOTLB entries are invalidated first, so
+ * the next owner of the id never sees them. 0 is ignored.
+ * @did: from sim_iommu_did_alloc().
+ */
+void sim_iommu_did_free(uint32_t did);
+
+/**
+ * sim_pdev_for_each_attach() - call @fn for every attachment of @pdev (RID = PASID 0).
+ * @pdev: the device.
+ * @fn: called with the attachment lock held for reading: quick, and no attach/detach.
+ * @arg: passed to @fn.
+ */
+void sim_pdev_for_each_attach(struct sim_pdev *pdev,
+			      void (*fn)(void *arg, uint32_t pasid, struct sim_hwpt *hwpt),
+			      void *arg);
 
 /**
  * sim_iopt_translate() - look up an IOVA in an io_pagetable.
@@ -171,13 +212,18 @@ int sim_iopt_translate(struct sim_iopt *iopt, uint64_t iova, bool write, uintptr
 /*
  * Notifiers for whoever caches translations (the IOMMU model): iopt_unmap runs after areas
  * leave an io_pagetable and before the UNMAP (or IOAS destroy) returns; hwpt_flush runs for
- * each accepted HWPT_INVALIDATE entry (@npages U64_MAX with @addr 0 = everything). Both run
- * with no sim lock held other than the context's mutex; they must not call back into iommufd.
+ * each accepted HWPT_INVALIDATE entry (@npages U64_MAX with @addr 0 = everything); attach runs
+ * when (@pdev, @pasid) changed from @old to @new (either may be NULL: attach, detach), after
+ * the device side can no longer find @old and while @old is still alive. All run with no sim
+ * lock held other than the context's mutex; they must not call back into iommufd. Any
+ * callback may be NULL.
  */
 struct sim_iommu_notifier {
 	void (*iopt_unmap)(void *data, struct sim_iopt *iopt, uint64_t iova, uint64_t length);
 	void (*hwpt_flush)(void *data, struct sim_hwpt *hwpt, uint64_t addr, uint64_t npages,
 			   bool leaf);
+	void (*attach)(void *data, struct sim_pdev *pdev, uint32_t pasid, struct sim_hwpt *old,
+		       struct sim_hwpt *new);
 	void *data;
 	struct sim_iommu_notifier *next;
 };
@@ -185,6 +231,8 @@ void sim_iommu_notifier_register(struct sim_iommu_notifier *n);
 void sim_iommu_notifier_unregister(struct sim_iommu_notifier *n);
 void sim_iommu_notify_unmap(struct sim_iopt *iopt, uint64_t iova, uint64_t length);
 void sim_iommu_notify_flush(struct sim_hwpt *hwpt, uint64_t addr, uint64_t npages, bool leaf);
+void sim_iommu_notify_attach(struct sim_pdev *pdev, uint32_t pasid, struct sim_hwpt *old,
+			     struct sim_hwpt *new);
 
 /**
  * sim_iopf_report() - a page request from @pdev (the IOMMU's page request queue).

@@ -53,8 +53,10 @@ static int dma_translate(struct sim_dma *dma, uint64_t iova, unsigned int access
 		 */
 		if (tries++ == max)
 			return dma_fault(dma, SIM_DMA_FAULT_RF, iova, access);
-		dma->page_requests++;
 		ret = dma->ops->page_request(dma, iova, access);
+		if (ret == -EOPNOTSUPP) /* no page request can fix this fault: none was made */
+			return dma_fault(dma, SIM_DMA_FAULT_XLATE, iova, access);
+		dma->page_requests++;
 		if (ret == -EFAULT)
 			return dma_fault(dma, SIM_DMA_FAULT_IR, iova, access);
 		if (ret == -ETIMEDOUT)

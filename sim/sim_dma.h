@@ -62,7 +62,9 @@ struct sim_dma_ops {
 			 struct sim_dma_xlate *out);
 	/*
 	 * A page request for @iova and wait for the response. Return 0 (success: translate
-	 * again), -EFAULT (Invalid Request), -ETIMEDOUT, -EIO (Response Failure / no fault path).
+	 * again), -EFAULT (Invalid Request), -ETIMEDOUT, -EIO (Response Failure / no fault path),
+	 * -EOPNOTSUPP (no request made: the fault is not one a page request can resolve, or the
+	 * PASID has no fault queue; reported as SIM_DMA_FAULT_XLATE).
 	 * NULL: page requests are not possible (treated as BOF off).
 	 */
 	int (*page_request)(struct sim_dma *dma, uint64_t iova, unsigned int access);

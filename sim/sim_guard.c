@@ -80,6 +80,22 @@ int sim_guard_init(void)
 }
 
 /*
+ * ThreadSanitizer runs signal handlers through its own wrapper and loses track of a siglongjmp
+ * that does not restore the signal mask: the process then dies on the first guarded fault.
+ * Under TSan only, pay for the mask save (a system call per guarded call).
+ */
+#if defined(__SANITIZE_THREAD__)
+#define GUARD_SAVEMASK 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GUARD_SAVEMASK 1
+#endif
+#endif
+#ifndef GUARD_SAVEMASK
+#define GUARD_SAVEMASK 0
+#endif
+
+/*
  * The guarded region: arm, run @body, disarm. A macro because sigsetjmp() must be called in the
  * frame that stays live for the whole region.
  */
@@ -87,7 +103,7 @@ int sim_guard_init(void)
 	({                                                                                      \
 		struct guard_state *g_ = &guard_tls;                                            \
 		int ret_ = 0;                                                                   \
-		if (sigsetjmp(g_->env, 0)) {                                                    \
+		if (sigsetjmp(g_->env, GUARD_SAVEMASK)) {                                       \
 			*(fault_addr) = g_->addr;                                               \
 			ret_ = -EFAULT;                                                         \
 		} else {                                                                        \

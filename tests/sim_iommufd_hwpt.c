@@ -88,7 +88,7 @@ static void test_alloc_hwpt_nested(void)
 	T_ERRNO(EINVAL,
 		t_hwpt_alloc(fd, 0, dev_id, nested[0], VTD, &s1, sizeof(s1), &nested[1] + 0));
 	{
-		struct sim_vtd_s1_cfg cfg;
+		struct sim_hwpt_vtd_s1_data cfg;
 		struct sim_file *file = sim_file_get(fd);
 		struct sim_iommufd_ctx *ictx = file->private_data;
 		struct sim_hwpt *h = (struct sim_hwpt *)ictx->objs[nested[0]];

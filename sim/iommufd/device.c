@@ -192,6 +192,8 @@ static int sim_hw_pagetable_attach(struct sim_hwpt *hwpt, struct sim_idev *idev,
 	pdev->attach[pos] = (struct sim_pdev_attach){ pasid, handle };
 	pdev->nr_attach++;
 	pthread_rwlock_unlock(&pdev->lock);
+	/* The IOMMU drops what it may still cache for this PASID from an earlier attachment. */
+	sim_iommu_notify_attach(pdev, pasid, NULL, hwpt);
 	return 0;
 
 out_unresv:
@@ -222,6 +224,8 @@ static struct sim_hwpt *sim_hw_pagetable_detach(struct sim_idev *idev, uint32_t 
 	pthread_rwlock_unlock(&pdev->lock);
 
 	hwpt = handle->hwpt;
+	/* Cached translations of the PASID go before the detach returns (the HWPT is alive). */
+	sim_iommu_notify_attach(pdev, pasid, hwpt, NULL);
 	sim_fault_auto_response(hwpt, handle);
 	free(handle);
 	hwpt_paging = sim_find_hwpt_paging(hwpt);
@@ -285,6 +289,7 @@ static struct sim_hwpt *sim_device_do_replace(struct sim_idev *idev, uint32_t pa
 	pthread_rwlock_wrlock(&pdev->lock);
 	pdev->attach[pos].handle = handle;
 	pthread_rwlock_unlock(&pdev->lock);
+	sim_iommu_notify_attach(pdev, pasid, old_hwpt, hwpt);
 
 	/* Requests still pending on the old domain are answered now that it is gone. */
 	sim_fault_auto_response(old_hwpt, old_handle);

@@ -11,6 +11,8 @@
 
 static void sim_hwpt_destroy_common(struct sim_hwpt *hwpt)
 {
+	/* Pairs with sim_hwpt_paging_alloc() / sim_hwpt_nested_alloc(); flushes the IOTLB. */
+	sim_iommu_did_free(hwpt->did);
 	if (hwpt->domain_priv)
 		hwpt->owner->domain_free(hwpt->domain_priv);
 	if (hwpt->fault)
@@ -95,6 +97,10 @@ struct sim_hwpt_paging *sim_hwpt_paging_alloc(struct sim_iommufd_ctx *ictx, stru
 	hwpt_paging->common.owner = ops;
 	hwpt_paging->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
 
+	/* sim allocates the domain id with the domain (VT-d's driver: at first attach). */
+	rc = sim_iommu_did_alloc(&hwpt_paging->common.did);
+	if (rc)
+		goto out_abort;
 	rc = ops->alloc_paging(idev->pdev, flags & ~IOMMU_HWPT_FAULT_ID_VALID, data,
 			       &hwpt_paging->common.domain_priv);
 	if (rc)
@@ -146,8 +152,11 @@ static struct sim_hwpt_nested *sim_hwpt_nested_alloc(struct sim_iommufd_ctx *ict
 	hwpt_nested->parent = parent;
 	hwpt_nested->common.owner = ops;
 	hwpt_nested->common.pasid_compat = flags & IOMMU_HWPT_ALLOC_PASID;
-	rc = ops->alloc_nested(idev->pdev, parent, flags & ~IOMMU_HWPT_FAULT_ID_VALID, data,
-			       &hwpt_nested->common.domain_priv);
+	/* A nested domain has its own domain id, as VT-d's nested domains do. */
+	rc = sim_iommu_did_alloc(&hwpt_nested->common.did);
+	if (!rc)
+		rc = ops->alloc_nested(idev->pdev, parent, flags & ~IOMMU_HWPT_FAULT_ID_VALID, data,
+				       &hwpt_nested->common.domain_priv);
 	if (rc) {
 		sim_iommufd_object_abort_and_destroy(ictx, &hwpt_nested->common.obj);
 		*err = rc;

@@ -79,6 +79,16 @@ void sim_iommu_notify_flush(struct sim_hwpt *hwpt, uint64_t addr, uint64_t npage
 	pthread_rwlock_unlock(&sim_notifier_lock);
 }
 
+void sim_iommu_notify_attach(struct sim_pdev *pdev, uint32_t pasid, struct sim_hwpt *old,
+			     struct sim_hwpt *new)
+{
+	pthread_rwlock_rdlock(&sim_notifier_lock);
+	for (struct sim_iommu_notifier *n = sim_notifiers; n; n = n->next)
+		if (n->attach)
+			n->attach(n->data, pdev, pasid, old, new);
+	pthread_rwlock_unlock(&sim_notifier_lock);
+}
+
 /* ---- pages ------------------------------------------------------------------------------ */
 
 static struct sim_iopt_pages *sim_iopt_alloc_pages(uint64_t uptr, uint64_t length, bool writable,

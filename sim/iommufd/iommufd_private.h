@@ -372,6 +372,7 @@ struct sim_hwpt {
 	void *domain_priv;
 	struct sim_fault *fault;
 	bool pasid_compat;
+	uint32_t did; /* VT-d domain id (sim_iommu_did_alloc()), 0 until allocated */
 };
 
 struct sim_hwpt_paging {

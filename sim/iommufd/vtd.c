@@ -188,7 +188,7 @@ out:
 	return rc;
 }
 
-int sim_hwpt_vtd_s1(const struct sim_hwpt *hwpt, struct sim_vtd_s1_cfg *cfg)
+int sim_hwpt_vtd_s1(const struct sim_hwpt *hwpt, struct sim_hwpt_vtd_s1_data *cfg)
 {
 	const struct sim_vtd_nested *nested = hwpt->domain_priv;
 
