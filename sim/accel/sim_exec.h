@@ -55,6 +55,12 @@ struct sim_exec_cfg {
 struct sim_exec_env {
 	/* Completion interrupt for RCI; return false for an invalid handle (INT_HANDLE_INVAL). */
 	bool (*interrupt)(void *arg, uint16_t handle);
+	/*
+	 * Optional: true when @handle can take a completion interrupt. The DSA executor checks
+	 * it with the descriptor (INT_HANDLE_INVAL in the record, op not run); interrupt()
+	 * comes after the record, so its answer can only be logged (SWERR). NULL: all valid.
+	 */
+	bool (*int_handle_valid)(void *arg, uint16_t handle);
 	/* Record a software error (completion record not writable, ...). */
 	void (*swerr)(void *arg, const struct sim_swerr *err);
 	void *arg;
