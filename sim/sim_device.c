@@ -62,6 +62,11 @@ int sim_pdev_create(const struct sim_pdev_info *info, struct sim_pdev **out)
 	pthread_rwlock_init(&pdev->lock, NULL);
 	pthread_mutex_init(&pdev->dev_lock, NULL);
 	pthread_mutex_init(&pdev->iopf_lock, NULL);
+	if (info->no_cdev) {
+		pdev->vfio_index = -1;
+		*out = pdev;
+		return 0;
+	}
 
 	pthread_mutex_lock(&sim_pdevs_lock);
 	for (index = 0; index < SIM_MAX_PDEVS; index++)

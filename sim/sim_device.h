@@ -57,6 +57,7 @@ struct sim_pdev_info {
 	const struct sim_resv_region *resv; /* NULL with nr_resv 0: the driver's default */
 	unsigned int nr_resv;
 	bool no_resv; /* really no reserved regions, even on VT-d */
+	bool no_cdev; /* not published as /dev/vfio/devices/vfioN (the selftest's mock devices) */
 	const struct sim_pdev_ops *ops;
 	void *priv;
 };
@@ -104,9 +105,9 @@ struct sim_pdev {
  * @info: the device's properties (copied).
  * @out: the device, holding one reference for the caller.
  *
- * N is the lowest free index.
+ * N is the lowest free index; a device created with @info->no_cdev has none (vfio_index -1).
  *
- * Return: N (>= 0), or -EINVAL (bad info), -ENOMEM.
+ * Return: N (>= 0; 0 with no_cdev), or -EINVAL (bad info), -ENOMEM.
  */
 int sim_pdev_create(const struct sim_pdev_info *info, struct sim_pdev **out);
 

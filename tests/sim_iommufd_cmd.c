@@ -79,8 +79,11 @@ static void test_cmd_fail(void)
 	T_ERRNO(ENOENT, svart_sim_ioctl(fd, IOMMU_DESTROY, &d));
 	T_ERRNO(EFAULT, svart_sim_ioctl(fd, IOMMU_DESTROY, NULL));
 	T_ERRNO(ENOTTY, svart_sim_ioctl(fd, _IO(IOMMUFD_TYPE, 0x7f), &d));
-	/* Past the last command: the VFIO compat handler, which does not know it. */
-	T_ERRNO(ENOTTY, svart_sim_ioctl(fd, _IO(IOMMUFD_TYPE, 0x95), NULL));
+	/* Past IOMMU_TEST_CMD, the last command: the VFIO compat handler does not know it. */
+	T_ERRNO(ENOTTY, svart_sim_ioctl(fd, _IO(IOMMUFD_TYPE, 0xa1), NULL));
+	/* A hole in the table: the size is read first, then the number is unknown. */
+	T_ERRNO(EFAULT, svart_sim_ioctl(fd, _IO(IOMMUFD_TYPE, 0x95), NULL));
+	T_ERRNO(ENOTTY, svart_sim_ioctl(fd, _IO(IOMMUFD_TYPE, 0x95), &d));
 	/* Right number, wrong encoding: ENOTTY, but only after size was read. */
 	T_ERRNO(ENOTTY, svart_sim_ioctl(fd, _IOWR(IOMMUFD_TYPE, 0x80, struct iommu_destroy), &d));
 	T_ERRNO(EFAULT, svart_sim_ioctl(fd, _IOWR(IOMMUFD_TYPE, 0x80, struct iommu_destroy), NULL));

@@ -314,7 +314,7 @@ int sim_iopf_report(struct sim_pdev *pdev, uint32_t pasid, bool pasid_valid, uin
 	struct sim_iopf *iopf, **pp, **tail;
 	struct sim_attach_handle *handle = NULL;
 	struct sim_iopf_group *group;
-	unsigned int lo = 0, hi;
+	unsigned int lo, hi;
 	uint32_t key;
 
 	iopf = calloc(1, sizeof(*iopf));
@@ -370,9 +370,14 @@ int sim_iopf_report(struct sim_pdev *pdev, uint32_t pasid, bool pasid_valid, uin
 	group->last_pasid_valid = pasid_valid;
 	group->last_grpid = grpid;
 
-	/* VT-d routes by the request's PASID only; no fallback to the RID's domain. */
+	/*
+	 * VT-d routes by the request's PASID only. A driver whose PASID table belongs to the
+	 * user (iommu_ops.user_pasid_table, the mock driver) falls back to the RID's domain.
+	 */
 	key = pasid_valid ? pasid : SIM_IOMMU_NO_PASID;
 	pthread_rwlock_rdlock(&pdev->lock);
+again:
+	lo = 0;
 	hi = pdev->nr_attach;
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
@@ -385,6 +390,10 @@ int sim_iopf_report(struct sim_pdev *pdev, uint32_t pasid, bool pasid_valid, uin
 	}
 	if (lo < pdev->nr_attach && pdev->attach[lo].pasid == key)
 		handle = pdev->attach[lo].handle;
+	if (!handle && key != SIM_IOMMU_NO_PASID && pdev->iommu->user_pasid_table) {
+		key = SIM_IOMMU_NO_PASID;
+		goto again;
+	}
 	if (!handle || !handle->hwpt->fault) {
 		pthread_rwlock_unlock(&pdev->lock);
 		sim_iopf_group_respond(group, IOMMUFD_PAGE_RESP_INVALID);

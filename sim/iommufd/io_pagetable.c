@@ -7,15 +7,20 @@
  * number of mappings a process makes). Reserved ranges are few and unsorted; allowed ranges are
  * sorted and disjoint. "Pinning" is modelled as checking that the user memory can be faulted
  * in with the needed access (MADV_POPULATE_READ/WRITE) once a domain is attached, which is when
- * the kernel pins; the memory is not actually locked against a later munmap().
+ * the kernel pins; the memory is not actually locked against a later munmap(). The pin counts
+ * the kernel would hold are kept all the same (pin.c), for the selftest's MD_CHECK_REFS.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "sim/iommufd/iommufd_private.h"
 
@@ -114,13 +119,20 @@ static struct sim_iopt_pages *sim_iopt_alloc_pages(uint64_t uptr, uint64_t lengt
 	pages->uptr = uptr & ~(SIM_PAGE_SIZE - 1);
 	pages->length = end - pages->uptr;
 	pages->writable = writable;
+	pages->file_fd = -1;
 	return pages;
 }
 
 static void sim_iopt_put_pages(struct sim_iopt_pages *pages)
 {
-	if (atomic_fetch_sub(&pages->refs, 1) == 1)
-		free(pages);
+	if (atomic_fetch_sub(&pages->refs, 1) != 1)
+		return;
+	sim_pages_pin_release(pages);
+	if (pages->file_fd >= 0) {
+		munmap((void *)pages->uptr, pages->map_len);
+		close(pages->file_fd);
+	}
+	free(pages);
 }
 
 /* /proc/self/maps fallback for kernels without MADV_POPULATE_*: every byte mapped with @prot. */
@@ -160,6 +172,14 @@ static int sim_iopt_pin_pages(const struct sim_iopt_pages *pages, uint64_t start
 	size_t len = ((end - start) + SIM_PAGE_SIZE - 1) & ~(SIM_PAGE_SIZE - 1);
 	int advice = pages->writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
 
+	/* memfd_pin_folios() refuses what lies past the end of the file. */
+	if (pages->file_fd >= 0) {
+		struct stat st;
+
+		if (fstat(pages->file_fd, &st) ||
+		    pages->file_start + start_byte + length > (uint64_t)st.st_size)
+			return -EINVAL;
+	}
 	if (!madvise((void *)start, len, advice))
 		return 0;
 	/* Old kernels reject the advice itself; any other failure is a bad range. */
@@ -168,9 +188,42 @@ static int sim_iopt_pin_pages(const struct sim_iopt_pages *pages, uint64_t start
 	return -EFAULT;
 }
 
-static int sim_iopt_pin_area(const struct sim_iopt_area *area)
+/* The PAGE_SIZE indexes of @pages that bytes [@start_byte, @start_byte + @length) touch. */
+static void sim_pages_index_range(uint64_t start_byte, uint64_t length, size_t *first, size_t *last)
 {
-	return sim_iopt_pin_pages(area->pages, area->start_byte, area->last - area->iova + 1);
+	*first = start_byte / SIM_PAGE_SIZE;
+	*last = (start_byte + length - 1) / SIM_PAGE_SIZE;
+}
+
+/* Pins an area for the IOAS's domains (every domain shares the one pin). */
+static int sim_iopt_pin_area(struct sim_iopt_area *area)
+{
+	uint64_t length = area->last - area->iova + 1;
+	size_t first, last;
+	int rc;
+
+	if (area->pinned)
+		return 0;
+	rc = sim_iopt_pin_pages(area->pages, area->start_byte, length);
+	if (rc)
+		return rc;
+	sim_pages_index_range(area->start_byte, length, &first, &last);
+	rc = sim_pages_pin(area->pages, first, last);
+	if (rc)
+		return rc;
+	area->pinned = true;
+	return 0;
+}
+
+static void sim_iopt_unpin_area(struct sim_iopt_area *area)
+{
+	size_t first, last;
+
+	if (!area->pinned)
+		return;
+	sim_pages_index_range(area->start_byte, area->last - area->iova + 1, &first, &last);
+	sim_pages_unpin(area->pages, first, last);
+	area->pinned = false;
 }
 
 /* ---- the table -------------------------------------------------------------------------- */
@@ -190,6 +243,7 @@ void sim_iopt_destroy(struct sim_iopt *iopt)
 	free(iopt->reserved);
 	free(iopt->allowed);
 	free(iopt->domains);
+	free(iopt->accesses);
 	pthread_rwlock_destroy(&iopt->lock);
 }
 
@@ -485,7 +539,7 @@ int sim_iopt_map_pages(struct sim_iopt *iopt, struct sim_iopt_pages_elm *elms, s
 		for (i = 0; i < nr; i++) {
 			rc = sim_iopt_pin_area(areas[i]);
 			if (rc)
-				goto out_unlock;
+				goto out_unpin;
 		}
 	}
 	for (i = 0; i < nr; i++) {
@@ -498,7 +552,7 @@ int sim_iopt_map_pages(struct sim_iopt *iopt, struct sim_iopt_pages_elm *elms, s
 				sim_area_iter_first(iopt, areas[i]->iova, areas[i]->iova, &idx);
 				sim_area_remove_at(iopt, idx);
 			}
-			goto out_unlock;
+			goto out_unpin;
 		}
 	}
 	/* The areas now own the page references (moved from the list). */
@@ -506,6 +560,11 @@ int sim_iopt_map_pages(struct sim_iopt *iopt, struct sim_iopt_pages_elm *elms, s
 		elms[i].pages = NULL;
 		areas[i] = NULL;
 	}
+	goto out_unlock;
+
+out_unpin:
+	for (i = 0; i < nr; i++)
+		sim_iopt_unpin_area(areas[i]);
 out_unlock:
 	pthread_rwlock_unlock(&iopt->lock);
 out_free:
@@ -597,29 +656,62 @@ out_unlock:
 	return 0;
 }
 
+/* iommufd_access_notify_unmap(): every access on @iopt unpins what it has in the range. */
+static void sim_iopt_notify_accesses(struct sim_iopt *iopt, uint64_t iova, uint64_t length)
+{
+	for (size_t i = 0;; i++) {
+		struct sim_access *access;
+
+		pthread_rwlock_rdlock(&iopt->lock);
+		access = i < iopt->nr_accesses ? iopt->accesses[i] : NULL;
+		pthread_rwlock_unlock(&iopt->lock);
+		if (!access)
+			break;
+		/* Its unmap op unpins, which takes the lock for writing. */
+		access->ops->unmap(access->data, iova, length);
+	}
+}
+
 /*
  * iopt_unmap_iova_range(): removes the areas inside [start, last] lowest first. An area that
  * sticks out stops the walk with ENOENT, keeping the areas already removed, exactly as the
- * kernel does (the command reports the error and the earlier areas are gone).
+ * kernel does (the command reports the error and the earlier areas are gone). An area that
+ * accesses have pinned pages of is unmapped only after they unpinned them on request.
  */
 static int sim_iopt_unmap_iova_range(struct sim_iopt *iopt, uint64_t start, uint64_t last,
 				     uint64_t *unmapped)
 {
 	uint64_t unmapped_bytes = 0, lo = UINT64_MAX, hi = 0;
 	struct sim_iopt_area *area;
+	unsigned int tries = 0;
 	size_t idx;
 	int rc = -ENOENT;
 
+again:
 	pthread_rwlock_wrlock(&iopt->lock);
 	while ((area = sim_area_iter_first(iopt, start, last, &idx))) {
 		if (area->iova < start || area->last > last) {
 			rc = -ENOENT;
 			goto out_unlock;
 		}
+		if (area->num_accesses) {
+			uint64_t area_iova = area->iova, area_len = area->last - area->iova + 1;
+
+			area->prevent_access = true;
+			pthread_rwlock_unlock(&iopt->lock);
+			sim_iopt_notify_accesses(iopt, area_iova, area_len);
+			/* Something is not responding to unmap requests. */
+			if (++tries > 100) {
+				rc = -EDEADLOCK;
+				goto out_notify;
+			}
+			goto again;
+		}
 		sim_area_remove_at(iopt, idx);
 		unmapped_bytes += area->last - area->iova + 1;
 		lo = area->iova < lo ? area->iova : lo;
 		hi = area->last > hi ? area->last : hi;
+		sim_iopt_unpin_area(area);
 		sim_iopt_put_pages(area->pages);
 		free(area);
 	}
@@ -627,6 +719,7 @@ static int sim_iopt_unmap_iova_range(struct sim_iopt *iopt, uint64_t start, uint
 		rc = 0;
 out_unlock:
 	pthread_rwlock_unlock(&iopt->lock);
+out_notify:
 	/* Cached translations die before the unmap returns. */
 	if (unmapped_bytes)
 		sim_iommu_notify_unmap(iopt, lo, hi - lo + 1);
@@ -824,6 +917,10 @@ static int sim_iopt_calculate_iova_alignment(struct sim_iopt *iopt)
 	for (size_t i = 0; i < iopt->nr_domains; i++)
 		if (sim_domain_alignment(iopt->domains[i]) > align)
 			align = sim_domain_alignment(iopt->domains[i]);
+	/* Accesses that pin pages need page-aligned areas too. */
+	for (size_t i = 0; i < iopt->nr_accesses; i++)
+		if (iopt->accesses[i]->iova_alignment > align)
+			align = iopt->accesses[i]->iova_alignment;
 	if (align > iopt->iova_alignment) {
 		rc = sim_iopt_check_iova_alignment(iopt, align);
 		if (rc)
@@ -877,8 +974,11 @@ int sim_iopt_add_domain(struct sim_iopt *iopt, struct sim_iopt_domain *domain)
 	if (!iopt->nr_domains) {
 		for (size_t i = 0; i < iopt->nr_areas; i++) {
 			rc = sim_iopt_pin_area(iopt->areas[i]);
-			if (rc)
+			if (rc) {
+				while (i--)
+					sim_iopt_unpin_area(iopt->areas[i]);
 				goto out_reserved;
+			}
 		}
 	}
 	iopt->iova_alignment = new_align;
@@ -903,6 +1003,10 @@ void sim_iopt_remove_domain(struct sim_iopt *iopt, struct sim_iopt_domain *domai
 		}
 	}
 	sim_iopt_remove_reserved_locked(iopt, domain);
+	/* The last domain takes its pins along (accesses keep their own). */
+	if (!iopt->nr_domains)
+		for (size_t i = 0; i < iopt->nr_areas; i++)
+			sim_iopt_unpin_area(iopt->areas[i]);
 	/* Alignment can only shrink here, so this cannot fail. */
 	sim_iopt_calculate_iova_alignment(iopt);
 	pthread_rwlock_unlock(&iopt->lock);
@@ -935,4 +1039,362 @@ void sim_iopt_enable_large_pages(struct sim_iopt *iopt)
 	iopt->disable_large_pages = false;
 	sim_iopt_calculate_iova_alignment(iopt);
 	pthread_rwlock_unlock(&iopt->lock);
+}
+
+/* ---- accesses --------------------------------------------------------------------------- */
+
+/* iopt_add_access(): the IOAS's alignment grows to the access's if every area allows it. */
+int sim_iopt_add_access(struct sim_iopt *iopt, struct sim_access *access)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	if (iopt->nr_accesses == iopt->cap_accesses) {
+		size_t cap = iopt->cap_accesses ? iopt->cap_accesses * 2 : 4;
+		struct sim_access **a = realloc(iopt->accesses, cap * sizeof(*a));
+
+		if (!a) {
+			rc = -ENOMEM;
+			goto out_unlock;
+		}
+		iopt->accesses = a;
+		iopt->cap_accesses = cap;
+	}
+	iopt->accesses[iopt->nr_accesses++] = access;
+	rc = sim_iopt_calculate_iova_alignment(iopt);
+	if (rc)
+		iopt->nr_accesses--;
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+void sim_iopt_remove_access(struct sim_iopt *iopt, struct sim_access *access)
+{
+	pthread_rwlock_wrlock(&iopt->lock);
+	for (size_t i = 0; i < iopt->nr_accesses; i++) {
+		if (iopt->accesses[i] == access) {
+			memmove(&iopt->accesses[i], &iopt->accesses[i + 1],
+				(iopt->nr_accesses - i - 1) * sizeof(*iopt->accesses));
+			iopt->nr_accesses--;
+			break;
+		}
+	}
+	sim_iopt_calculate_iova_alignment(iopt);
+	pthread_rwlock_unlock(&iopt->lock);
+}
+
+/*
+ * iopt_area_contig_is_aligned(): inside a run of areas, every seam must fall on a page
+ * boundary of both areas' pages, or the pages of the run would not line up one after another.
+ */
+static bool sim_area_seam_aligned(const struct sim_iopt_area *area, uint64_t cur, uint64_t last,
+				  uint64_t first_iova, uint64_t last_iova)
+{
+	if (cur != first_iova && (area->start_byte + (cur - area->iova)) % SIM_PAGE_SIZE)
+		return false;
+	if (last != last_iova && (area->start_byte + (last - area->iova) + 1) % SIM_PAGE_SIZE)
+		return false;
+	return true;
+}
+
+/* Undoes the access pins of [iova, last_iova] (lock held for writing). */
+static void sim_iopt_access_unpin_locked(struct sim_iopt *iopt, uint64_t iova, uint64_t last_iova)
+{
+	uint64_t cur = iova;
+	size_t i;
+
+	if (!sim_area_iter_first(iopt, iova, iova, &i))
+		return;
+	for (; i < iopt->nr_areas && iopt->areas[i]->iova <= cur; i++) {
+		struct sim_iopt_area *area = iopt->areas[i];
+		uint64_t last = last_iova < area->last ? last_iova : area->last;
+		size_t first_idx, last_idx;
+
+		sim_pages_index_range(area->start_byte + (cur - area->iova), last - cur + 1,
+				      &first_idx, &last_idx);
+		sim_pages_unpin(area->pages, first_idx, last_idx);
+		if (area->num_accesses)
+			area->num_accesses--;
+		if (last == last_iova)
+			break;
+		cur = last + 1;
+	}
+}
+
+int sim_iopt_access_pin(struct sim_iopt *iopt, uint64_t iova, uint64_t length, bool write,
+			uintptr_t *out_va)
+{
+	uint64_t last_iova = iova + length - 1, cur = iova;
+	bool done = false;
+	size_t i;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	if (!sim_area_iter_first(iopt, iova, iova, &i)) {
+		rc = -ENOENT;
+		goto out_unlock;
+	}
+	for (; i < iopt->nr_areas && iopt->areas[i]->iova <= cur; i++) {
+		struct sim_iopt_area *area = iopt->areas[i];
+		uint64_t last = last_iova < area->last ? last_iova : area->last;
+		uint64_t start_byte = area->start_byte + (cur - area->iova);
+		size_t first_idx, last_idx;
+
+		if (area->prevent_access ||
+		    !sim_area_seam_aligned(area, cur, last, iova, last_iova)) {
+			rc = -EINVAL;
+			break;
+		}
+		if (!(area->prot & (write ? SIM_IOMMU_WRITE : SIM_IOMMU_READ))) {
+			rc = -EPERM;
+			break;
+		}
+		rc = sim_iopt_pin_pages(area->pages, start_byte, last - cur + 1);
+		if (rc)
+			break;
+		sim_pages_index_range(start_byte, last - cur + 1, &first_idx, &last_idx);
+		rc = sim_pages_pin(area->pages, first_idx, last_idx);
+		if (rc)
+			break;
+		area->num_accesses++;
+		for (size_t p = first_idx; p <= last_idx; p++)
+			*out_va++ = area->pages->uptr + p * SIM_PAGE_SIZE;
+		if (last == last_iova) {
+			done = true;
+			break;
+		}
+		cur = last + 1;
+	}
+	if (!rc && !done)
+		rc = -ENOENT;
+	/* Nothing stays pinned on failure: [iova, cur) is what was pinned so far. */
+	if (rc && cur != iova)
+		sim_iopt_access_unpin_locked(iopt, iova, cur - 1);
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+void sim_iopt_access_unpin(struct sim_iopt *iopt, uint64_t iova, uint64_t length)
+{
+	pthread_rwlock_wrlock(&iopt->lock);
+	sim_iopt_access_unpin_locked(iopt, iova, iova + length - 1);
+	pthread_rwlock_unlock(&iopt->lock);
+}
+
+/*
+ * iommufd_access_rw(): the copy goes through the process mapping behind each area, with the
+ * kernel's checks on the way (an area being unmapped, or mapped without the permission).
+ */
+int sim_iopt_access_rw(struct sim_iopt *iopt, uint64_t iova, void *data, uint64_t length,
+		       bool write)
+{
+	uint64_t last_iova = iova + length - 1, cur = iova;
+	bool done = false;
+	size_t i;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&iopt->lock);
+	if (!sim_area_iter_first(iopt, iova, iova, &i)) {
+		rc = -ENOENT;
+		goto out_unlock;
+	}
+	for (; i < iopt->nr_areas && iopt->areas[i]->iova <= cur; i++) {
+		struct sim_iopt_area *area = iopt->areas[i];
+		uint64_t last = last_iova < area->last ? last_iova : area->last;
+		uintptr_t va = area->pages->uptr + area->start_byte + (cur - area->iova);
+		uint64_t bytes = last - cur + 1;
+
+		if (area->prevent_access) {
+			rc = -EINVAL;
+			break;
+		}
+		if (write && !(area->prot & SIM_IOMMU_WRITE)) {
+			rc = -EPERM;
+			break;
+		}
+		rc = write ? sim_copy_to_user((void *)va, data, bytes) :
+			     sim_copy_from_user(data, (const void *)va, bytes);
+		if (rc)
+			break;
+		data = (char *)data + bytes;
+		if (last == last_iova) {
+			done = true;
+			break;
+		}
+		cur = last + 1;
+	}
+	if (!rc && !done)
+		rc = -ENOENT;
+out_unlock:
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+/* ---- IOAS_MAP_FILE ---------------------------------------------------------------------- */
+
+#define SIM_HUGETLBFS_MAGIC 0x958458f6
+
+/*
+ * The kernel pins a memfd's folios straight from the file. sim has to reach them through a
+ * mapping, so it maps the file itself (MAP_SHARED, the pages' own granule: a hugetlbfs file
+ * cannot be mapped in 4 KiB pieces) and keeps a descriptor for the size checks at pin time.
+ */
+int sim_iopt_map_file(struct sim_iopt *iopt, uint64_t *iova, int fd, uint64_t start,
+		      uint64_t length, int prot, bool alloc_iova)
+{
+	bool writable = prot & SIM_IOMMU_WRITE;
+	struct sim_iopt_pages_elm elm;
+	uint64_t granule = SIM_PAGE_SIZE, start_down, end;
+	struct statfs sfs;
+	void *va;
+	int rc, dupfd;
+
+	if (!length || length > SIZE_MAX - SIM_PAGE_SIZE)
+		return -EINVAL;
+	if (__builtin_add_overflow(start, length, &end))
+		return -EOVERFLOW;
+	dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dupfd < 0)
+		return -EBADF;
+	if (!fstatfs(dupfd, &sfs) && sfs.f_type == SIM_HUGETLBFS_MAGIC && sfs.f_bsize > 0)
+		granule = (uint64_t)sfs.f_bsize;
+	start_down = start & ~(granule - 1);
+	if (end > UINT64_MAX - granule) {
+		rc = -EOVERFLOW;
+		goto out_close;
+	}
+	elm.pages = calloc(1, sizeof(*elm.pages));
+	if (!elm.pages) {
+		rc = -ENOMEM;
+		goto out_close;
+	}
+	elm.pages->map_len = ((end + granule - 1) & ~(granule - 1)) - start_down;
+	va = mmap(NULL, elm.pages->map_len, PROT_READ | (writable ? PROT_WRITE : 0), MAP_SHARED,
+		  dupfd, (off_t)start_down);
+	if (va == MAP_FAILED) {
+		/* Not a mappable file (the kernel takes only memfds): EINVAL, as memfd_pin_folios. */
+		rc = errno == EACCES ? -EPERM : -EINVAL;
+		goto out_free;
+	}
+	atomic_init(&elm.pages->refs, 1);
+	elm.pages->uptr = (uintptr_t)va;
+	elm.pages->length = end - start_down;
+	elm.pages->writable = writable;
+	elm.pages->file_fd = dupfd;
+	elm.pages->file_start = start_down;
+	elm.start_byte = start - start_down;
+	elm.length = length;
+	rc = sim_iopt_map_pages(iopt, &elm, 1, length, iova, prot, alloc_iova);
+	if (elm.pages)
+		sim_iopt_put_pages(elm.pages); /* Pairs with the atomic_init() above on failure */
+	return rc;
+
+out_free:
+	free(elm.pages);
+out_close:
+	close(dupfd);
+	return rc;
+}
+
+bool sim_iopt_all_file_backed(struct sim_iopt *iopt)
+{
+	bool all = true;
+
+	pthread_rwlock_rdlock(&iopt->lock);
+	for (size_t i = 0; i < iopt->nr_areas && all; i++)
+		all = iopt->areas[i]->pages->file_fd >= 0;
+	pthread_rwlock_unlock(&iopt->lock);
+	return all;
+}
+
+/* ---- VFIO type1 cuts -------------------------------------------------------------------- */
+
+/* iopt_area_split(): @area becomes [area->iova, @iova] and a new area takes the rest. */
+static int sim_iopt_area_split(struct sim_iopt *iopt, struct sim_iopt_area *area, uint64_t iova)
+{
+	uint64_t new_start = iova + 1, align = iopt->iova_alignment, old_last = area->last;
+	size_t lfirst, llast, rfirst, rlast, first, last;
+	struct sim_iopt_area *rhs;
+	int rc;
+
+	if (area->prevent_access)
+		return -EBUSY;
+	if ((new_start & (align - 1)) ||
+	    ((area->start_byte + (new_start - area->iova)) & (align - 1)))
+		return -EINVAL;
+	/* Pins of accesses are not tracked finely enough to be split. */
+	if (area->num_accesses)
+		return -EINVAL;
+	/* A domain could map the area with large pages, which cannot be cut. */
+	if (iopt->nr_domains && !iopt->disable_large_pages)
+		return -EINVAL;
+	rhs = calloc(1, sizeof(*rhs));
+	if (!rhs)
+		return -ENOMEM;
+	*rhs = *area;
+	rhs->iova = new_start;
+	rhs->start_byte = area->start_byte + (new_start - area->iova);
+	sim_pages_index_range(area->start_byte, iova - area->iova + 1, &lfirst, &llast);
+	sim_pages_index_range(rhs->start_byte, rhs->last - rhs->iova + 1, &rfirst, &rlast);
+	/* A pinned area's pin moves to the halves: both pinned before the whole lets go. */
+	if (area->pinned) {
+		rc = sim_pages_pin(area->pages, rfirst, rlast);
+		if (rc)
+			goto out_free;
+		rc = sim_pages_pin(area->pages, lfirst, llast);
+		if (rc)
+			goto out_unpin_rhs;
+	}
+	area->last = iova;
+	rc = sim_area_insert(iopt, rhs);
+	if (rc) {
+		area->last = old_last;
+		goto out_unpin_lhs;
+	}
+	atomic_fetch_add(&area->pages->refs, 1); /* Pairs with the unmap of the new area */
+	if (area->pinned) {
+		sim_pages_index_range(area->start_byte, old_last - area->iova + 1, &first, &last);
+		sim_pages_unpin(area->pages, first, last);
+	}
+	return 0;
+
+out_unpin_lhs:
+	if (area->pinned)
+		sim_pages_unpin(area->pages, lfirst, llast);
+out_unpin_rhs:
+	if (area->pinned)
+		sim_pages_unpin(area->pages, rfirst, rlast);
+out_free:
+	free(rhs);
+	return rc;
+}
+
+int sim_iopt_cut_iova(struct sim_iopt *iopt, const uint64_t *iovas, size_t num)
+{
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	for (size_t i = 0; i < num && !rc; i++) {
+		struct sim_iopt_area *area = sim_area_iter_first(iopt, iovas[i], iovas[i], NULL);
+
+		if (!area || area->last == iovas[i])
+			continue;
+		rc = sim_iopt_area_split(iopt, area, iovas[i]);
+	}
+	pthread_rwlock_unlock(&iopt->lock);
+	return rc;
+}
+
+int sim_iopt_area_last(struct sim_iopt *iopt, uint64_t iova, uint64_t *last)
+{
+	struct sim_iopt_area *area;
+
+	pthread_rwlock_rdlock(&iopt->lock);
+	area = sim_area_iter_first(iopt, iova, iova, NULL);
+	if (area)
+		*last = area->last;
+	pthread_rwlock_unlock(&iopt->lock);
+	return area ? 0 : -ENOENT;
 }

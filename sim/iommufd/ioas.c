@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/iommufd/iommufd_private.h"
+#include "sim/iommufd/selftest_uapi.h"
 
 #define SIM_ULONG_MAX UINT64_MAX
 
@@ -244,6 +245,34 @@ out_put:
 	return rc;
 }
 
+int sim_ioas_map_file(struct sim_iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	uint64_t iova = cmd->iova;
+	struct sim_ioas *ioas;
+	int rc;
+
+	if (cmd->flags & ~SIM_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= SIM_ULONG_MAX || cmd->length >= SIM_ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = sim_iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	rc = sim_iopt_map_file(&ioas->iopt, &iova, cmd->fd, cmd->start, cmd->length,
+			       sim_conv_iommu_prot(cmd->flags),
+			       !(cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA));
+	if (rc)
+		goto out_put;
+	cmd->iova = iova;
+	rc = sim_iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	sim_iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
 int sim_ioas_copy(struct sim_iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_copy *cmd = ucmd->cmd;
@@ -410,4 +439,30 @@ int sim_vfio_ioas(struct sim_iommufd_ucmd *ucmd)
 	default:
 		return -EOPNOTSUPP;
 	}
+}
+
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS moves the pin accounting of file-backed maps to the calling
+ * process. sim has one process per context (a fork gets its own copy of sim), so only the
+ * kernel's precondition is left to check: every map of every IOAS must be of a file.
+ */
+int sim_ioas_change_process(struct sim_iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	struct sim_iommufd_ctx *ictx = ucmd->ictx;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	for (uint32_t i = 1; i < ictx->nr_slots; i++) {
+		struct sim_ioas *ioas = sim_iommufd_get_ioas(ictx, i);
+		bool ok;
+
+		if (!ioas)
+			continue;
+		ok = sim_iopt_all_file_backed(&ioas->iopt);
+		sim_iommufd_put_object(ictx, &ioas->obj);
+		if (!ok)
+			return -EINVAL;
+	}
+	return 0;
 }

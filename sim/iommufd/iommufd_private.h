@@ -47,6 +47,9 @@ struct sim_hwpt;
 struct sim_hwpt_paging;
 struct sim_idev;
 struct sim_fault;
+struct sim_access;
+struct sim_viommu;
+struct sim_viommu_ops;
 
 /* ---- user memory ------------------------------------------------------------------------ */
 
@@ -104,8 +107,11 @@ enum sim_iommufd_object_type {
 	SIM_OBJ_HWPT_NESTED,
 	SIM_OBJ_IOAS,
 	SIM_OBJ_FAULT,
-	/* Slot for the kernel selftest's mock objects (IOMMUFD_OBJ_SELFTEST). */
+	/* The kernel selftest's mock device objects (IOMMUFD_OBJ_SELFTEST, selftest.c). */
 	SIM_OBJ_SELFTEST,
+	SIM_OBJ_ACCESS,
+	SIM_OBJ_VIOMMU,
+	SIM_OBJ_VDEVICE,
 	SIM_OBJ_MAX,
 };
 
@@ -215,6 +221,13 @@ struct sim_iopt_pages {
 	uintptr_t uptr; /* page aligned start */
 	size_t length; /* bytes from uptr */
 	bool writable;
+	/* Pins (pin.c): per page of uptr, the users that need it pinned and its frame key. */
+	uint32_t *pin_users;
+	uint64_t *pin_keys;
+	/* IOAS_MAP_FILE: the file (sim's own descriptor) mapped by sim at uptr, else -1. */
+	int file_fd;
+	uint64_t file_start; /* file offset of uptr */
+	size_t map_len; /* bytes sim mapped at uptr */
 };
 
 struct sim_iopt_area {
@@ -223,6 +236,9 @@ struct sim_iopt_area {
 	struct sim_iopt_pages *pages;
 	uint64_t start_byte; /* offset of iova's byte in pages */
 	int prot;
+	bool pinned; /* pinned for the IOAS's domains */
+	bool prevent_access; /* being unmapped: accesses may not pin it any more */
+	unsigned int num_accesses; /* access pins inside the area */
 };
 
 struct sim_iopt_range {
@@ -248,6 +264,9 @@ struct sim_iopt {
 	size_t nr_allowed;
 	struct sim_iopt_domain **domains;
 	size_t nr_domains, cap_domains;
+	/* Accesses attached to the IOAS (the kernel's iopt->access_list). */
+	struct sim_access **accesses;
+	size_t nr_accesses, cap_accesses;
 	uint64_t iova_alignment;
 	bool disable_large_pages;
 };
@@ -282,6 +301,59 @@ int sim_iopt_disable_large_pages(struct sim_iopt *iopt);
 void sim_iopt_enable_large_pages(struct sim_iopt *iopt);
 /* Reserves a device's regions (owner = @pdev); on failure none stays. */
 int sim_iopt_enforce_dev_resv_regions(struct sim_iopt *iopt, const struct sim_pdev *pdev);
+/*
+ * IOAS_MAP_FILE: maps [@start, @start + @length) of the file @fd (sim maps it into the process
+ * and keeps its own descriptor). Return: 0, -EBADF, -EINVAL, -EOVERFLOW, -ENOMEM, or
+ * sim_iopt_map_pages()'s errors.
+ */
+int sim_iopt_map_file(struct sim_iopt *iopt, uint64_t *iova, int fd, uint64_t start,
+		      uint64_t length, int prot, bool alloc_iova);
+/* Whether every area of @iopt maps a file (IOAS_CHANGE_PROCESS needs that). */
+bool sim_iopt_all_file_backed(struct sim_iopt *iopt);
+/* The last IOVA of the area that maps @iova: 0, or -ENOENT if none does. */
+int sim_iopt_area_last(struct sim_iopt *iopt, uint64_t iova, uint64_t *last);
+/*
+ * iopt_cut_iova(): split the areas containing each of @iovas so that one ends there (VFIO
+ * type1 unmaps). Return: 0, -EINVAL (misaligned, pinned by an access, or large pages
+ * allowed while a domain is attached), -ENOMEM.
+ */
+int sim_iopt_cut_iova(struct sim_iopt *iopt, const uint64_t *iovas, size_t num);
+
+/* Accesses on an io_pagetable (iopt_add_access() and the access_* helpers of pages.c). */
+int sim_iopt_add_access(struct sim_iopt *iopt, struct sim_access *access);
+void sim_iopt_remove_access(struct sim_iopt *iopt, struct sim_access *access);
+/*
+ * Pins [@iova, @iova + @length) for an access; @out_va gets the page-aligned process address
+ * of every PAGE_SIZE page the range touches. Return: 0, -ENOENT (not fully mapped), -EINVAL
+ * (being unmapped, or areas that do not meet at page boundaries), -EPERM, -EFAULT, -ENOMEM.
+ */
+int sim_iopt_access_pin(struct sim_iopt *iopt, uint64_t iova, uint64_t length, bool write,
+			uintptr_t *out_va);
+void sim_iopt_access_unpin(struct sim_iopt *iopt, uint64_t iova, uint64_t length);
+/* Copies between @data and [@iova, @iova + @length) of @iopt: the kernel's access_rw(). */
+int sim_iopt_access_rw(struct sim_iopt *iopt, uint64_t iova, void *data, uint64_t length,
+		       bool write);
+
+/* ---- pins (pin.c) ----------------------------------------------------------------------- */
+
+/*
+ * sim_pages_pin() - pin pages @first..@last (PAGE_SIZE indexes from pages->uptr) for one more
+ * user; a page is counted once per @pages however many users need it. The pages must be
+ * populated. Return: 0, -EINVAL, -ENOMEM (nothing pinned).
+ */
+int sim_pages_pin(struct sim_iopt_pages *pages, size_t first, size_t last);
+void sim_pages_unpin(struct sim_iopt_pages *pages, size_t first, size_t last);
+/* Frees the pin arrays of @pages, which nothing pins any more. */
+void sim_pages_pin_release(struct sim_iopt_pages *pages);
+/* The pins on the page frame behind @va (MD_CHECK_REFS). Return: 0, -EFAULT (unmapped). */
+int sim_pin_count(uintptr_t va, unsigned int *count);
+/* Whether @a and @b are the same byte of the same page frame. */
+bool sim_same_frame(uintptr_t a, uintptr_t b);
+/*
+ * Whether the @len bytes at @va (page aligned) are backed by physically contiguous frames
+ * aligned to @len: where an IOMMU would map one large page (needs CAP_SYS_ADMIN to see).
+ */
+bool sim_frames_contiguous(uintptr_t va, size_t len);
 
 /* ---- IOAS ------------------------------------------------------------------------------- */
 
@@ -345,6 +417,10 @@ int sim_copy_struct_from_user_array(void *dst, size_t ksize, size_t min_len,
  */
 struct sim_iommu_ops {
 	const char *name;
+	/* A page request with a PASID nothing is attached at goes to the RID's domain. */
+	bool user_pasid_table;
+	/* The vIOMMU type @type of this IOMMU: its ops, or NULL (VIOMMU_ALLOC: EOPNOTSUPP). */
+	const struct sim_viommu_ops *(*viommu_ops)(struct sim_pdev *pdev, uint32_t type);
 	/* IOMMU_GET_HW_INFO: fill @buf (at most 64 bytes), set *@len and *@type. In: *@type
 	 * is the requested type (DEFAULT = any). Return 0 or -EOPNOTSUPP. */
 	int (*hw_info)(struct sim_pdev *pdev, void *buf, uint32_t *len, uint32_t *type);
@@ -362,6 +438,17 @@ struct sim_iommu_ops {
 	int (*attach_check)(struct sim_pdev *pdev, struct sim_hwpt *hwpt, uint32_t pasid);
 	/* cache_invalidate_user(); sets array->entry_num to the entries handled. */
 	int (*cache_invalidate_user)(struct sim_hwpt *hwpt, struct sim_user_data_array *array);
+	/*
+	 * The dirty ops of a paging domain allocated with DIRTY_TRACKING (iommu_dirty_ops):
+	 * set_dirty_tracking() starts (from a clean state) or stops tracking;
+	 * read_and_clear_dirty() calls @record for each dirty page of [@iova, @iova + @length),
+	 * which the IOAS maps, and clears it unless @no_clear. 0 or -errno.
+	 */
+	int (*set_dirty_tracking)(struct sim_hwpt *hwpt, bool enable);
+	int (*read_and_clear_dirty)(struct sim_hwpt *hwpt, uint64_t iova, uint64_t length,
+				    bool no_clear,
+				    void (*record)(void *ctx, uint64_t iova, uint64_t length),
+				    void *ctx);
 };
 
 /* ---- HW pagetables ---------------------------------------------------------------------- */
@@ -388,6 +475,7 @@ struct sim_hwpt_paging {
 struct sim_hwpt_nested {
 	struct sim_hwpt common;
 	struct sim_hwpt_paging *parent;
+	struct sim_viommu *viommu; /* allocated on a vIOMMU (which holds the parent) */
 };
 
 static inline struct sim_hwpt_paging *sim_to_hwpt_paging(struct sim_hwpt *hwpt)
@@ -504,11 +592,121 @@ void sim_fault_queue_group(struct sim_fault *fault, struct sim_iopf_group *group
 /* Sends the response for @group to its device and frees it. No locks held. */
 void sim_iopf_group_respond(struct sim_iopf_group *group, uint32_t code);
 
+/* ---- vIOMMUs and vDEVICEs (viommu.c) ---------------------------------------------------- */
+
+/* What a driver implements for one vIOMMU type (the kernel's iommufd_viommu_ops). */
+struct sim_viommu_ops {
+	/* viommu_init(): @data is the VIOMMU_ALLOC driver data (NULL when data_len is 0). */
+	int (*init)(struct sim_viommu *viommu, struct sim_pdev *pdev,
+		    const struct sim_user_data *data);
+	void (*destroy)(struct sim_viommu *viommu);
+	/* alloc_domain_nested(): like sim_iommu_ops.alloc_nested, on the vIOMMU. */
+	int (*alloc_nested)(struct sim_viommu *viommu, uint32_t flags,
+			    const struct sim_user_data *data, void **priv);
+	/* HWPT_INVALIDATE on the vIOMMU; sets array->entry_num to the entries handled. */
+	int (*cache_invalidate)(struct sim_viommu *viommu, struct sim_user_data_array *array);
+};
+
+struct sim_vdevice;
+
+struct sim_viommu {
+	struct sim_iommufd_object obj;
+	struct sim_iommufd_ctx *ictx;
+	const struct sim_iommu_ops *iommu; /* the physical IOMMU's driver */
+	const struct sim_viommu_ops *ops;
+	struct sim_hwpt_paging *hwpt; /* the nesting parent, held */
+	uint32_t type;
+	void *priv; /* driver data */
+	struct sim_vdevice **vdevs;
+	size_t nr_vdevs, cap_vdevs;
+};
+
+struct sim_vdevice {
+	struct sim_iommufd_object obj;
+	struct sim_viommu *viommu; /* held */
+	struct sim_idev *idev; /* held */
+	uint64_t virt_id;
+};
+
+int sim_viommu_alloc_ioctl(struct sim_iommufd_ucmd *ucmd);
+int sim_vdevice_alloc_ioctl(struct sim_iommufd_ucmd *ucmd);
+void sim_viommu_destroy(struct sim_iommufd_object *obj);
+void sim_vdevice_destroy(struct sim_iommufd_object *obj);
+/* The vDEVICE of @pdev on @viommu, or NULL (the kernel's iommufd_viommu_get_vdev_id()). */
+struct sim_vdevice *sim_viommu_find_vdev(struct sim_viommu *viommu, const struct sim_pdev *pdev);
+/* The vDEVICE with virtual ID @virt_id, or NULL (iommufd_viommu_find_dev()). */
+struct sim_vdevice *sim_viommu_find_virt_id(struct sim_viommu *viommu, uint64_t virt_id);
+
+/* ---- accesses (access.c) ---------------------------------------------------------------- */
+
+/* The kernel's iommufd_access_ops. */
+struct sim_access_ops {
+	bool needs_pin_pages;
+	/* The IOAS unmaps [@iova, @iova + @length): unpin everything pinned in it, now. */
+	void (*unmap)(void *data, uint64_t iova, uint64_t length);
+};
+
+/* An in-kernel user of an IOAS (struct iommufd_access): reads, writes and pins through it. */
+struct sim_access {
+	struct sim_iommufd_object obj;
+	struct sim_iommufd_ctx *ictx;
+	const struct sim_access_ops *ops;
+	void *data;
+	struct sim_ioas *ioas; /* NULL while detached or changing */
+	struct sim_ioas *ioas_unpin; /* where pins made so far are undone */
+	uint64_t iova_alignment;
+};
+
+/**
+ * sim_access_create() - create an access object for an in-process "driver".
+ * @ictx: the context (its mutex not held).
+ * @ops: the driver's ops.
+ * @data: passed to @ops.
+ * @id: out, the object ID.
+ * @err: out, the error when NULL is returned.
+ *
+ * The driver holds the object and a context reference until sim_access_destroy().
+ *
+ * Return: the access, or NULL with *@err = -ENOMEM.
+ */
+struct sim_access *sim_access_create(struct sim_iommufd_ctx *ictx, const struct sim_access_ops *ops,
+				     void *data, uint32_t *id, int *err);
+/* Detaches and destroys the access, then drops its context reference. No lock held. */
+void sim_access_destroy(struct sim_access *access);
+/* Attach to the IOAS @ioas_id: 0, -EINVAL (attached already), -ENOENT, -EADDRINUSE, -ENOMEM. */
+int sim_access_attach(struct sim_access *access, uint32_t ioas_id);
+/* Move to another IOAS; pins on the old one are unmapped through ops->unmap. 0 or -errno. */
+int sim_access_replace(struct sim_access *access, uint32_t ioas_id);
+/* iommufd_access_pin_pages(): see sim_iopt_access_pin(); -ENOENT while detached. */
+int sim_access_pin_pages(struct sim_access *access, uint64_t iova, uint64_t length, bool write,
+			 uintptr_t *out_va);
+void sim_access_unpin_pages(struct sim_access *access, uint64_t iova, uint64_t length);
+/* iommufd_access_rw(): 0, -EINVAL, -EOVERFLOW, -ENOENT, -EPERM, -EFAULT. */
+int sim_access_rw(struct sim_access *access, uint64_t iova, void *data, uint64_t length,
+		  bool write);
+void sim_access_object_destroy(struct sim_iommufd_object *obj);
+
+/* ---- the kernel selftest's mock driver (selftest.c) ------------------------------------- */
+
+/* IOMMU_TEST_CMD: the selftest's test ops. */
+int sim_iommufd_test(struct sim_iommufd_ucmd *ucmd);
+void sim_selftest_destroy(struct sim_iommufd_object *obj);
+
 /* ---- command handlers in main.c --------------------------------------------------------- */
 
 extern const struct sim_iommufd_object_ops sim_iommufd_object_ops[SIM_OBJ_MAX];
 
 /* Drivers. */
 extern const struct sim_iommu_ops sim_vtd_ops;
+extern const struct sim_iommu_ops sim_mock_ops;
+
+int sim_ioas_map_file(struct sim_iommufd_ucmd *ucmd);
+int sim_ioas_change_process(struct sim_iommufd_ucmd *ucmd);
+
+/* VFIO type1 container emulation (vfio_compat.c); context mutex held. 0 or -errno. */
+int sim_vfio_compat_set_iommu(struct sim_iommufd_ctx *ictx, unsigned long type);
+int sim_vfio_compat_map_dma(struct sim_iommufd_ctx *ictx, void *arg);
+int sim_vfio_compat_unmap_dma(struct sim_iommufd_ctx *ictx, void *arg);
+int sim_vfio_compat_get_info(struct sim_iommufd_ctx *ictx, void *arg);
 
 #endif /* SIM_IOMMUFD_PRIVATE_H */

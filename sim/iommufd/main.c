@@ -16,6 +16,7 @@
 
 #include "pasid/iommufd_uapi.h"
 #include "sim/iommufd/iommufd_private.h"
+#include "sim/iommufd/selftest_uapi.h"
 
 /* xa_limit_31b: IDs are positive ints. */
 #define SIM_IOMMUFD_MAX_ID 0x7fffffffu
@@ -253,6 +254,10 @@ union sim_ucmd_buffer {
 	struct iommu_vfio_ioas vfio_ioas;
 	struct iommu_viommu_alloc viommu;
 	struct iommu_vdevice_alloc vdev;
+	struct iommu_ioas_change_process change_process;
+	struct iommu_veventq_alloc veventq;
+	struct iommu_hw_queue_alloc hw_queue;
+	struct iommu_test_cmd test;
 	uint8_t pad[128];
 };
 
@@ -272,11 +277,11 @@ struct sim_iommufd_ioctl_op {
 	}
 
 /*
- * IOMMU_IOAS_CHANGE_PROCESS, VEVENTQ_ALLOC and HW_QUEUE_ALLOC are 0x92..0x94 in 7.0; sim's
- * uapi header may not carry their structs, so the table ends at VDEVICE_ALLOC plus those three
- * by number (same last nr as the kernel, so numbers past it go to the VFIO compat handler).
+ * The table runs to IOMMU_TEST_CMD (0xa0), as the kernel's does with CONFIG_IOMMUFD_TEST:
+ * numbers between the last real command and it are ENOTTY, numbers past it go to the VFIO
+ * compat handler.
  */
-#define SIM_IOMMUFD_LAST_NR 0x94
+#define SIM_IOMMUFD_LAST_NR IOMMUFD_CMD_TEST
 static const struct sim_iommufd_ioctl_op sim_iommufd_ioctl_ops[SIM_IOMMUFD_LAST_NR -
 							       IOMMUFD_CMD_BASE + 1] = {
 	SIM_IOCTL_OP(IOMMU_DESTROY, sim_iommufd_destroy, struct iommu_destroy, id),
@@ -297,21 +302,32 @@ static const struct sim_iommufd_ioctl_op sim_iommufd_ioctl_ops[SIM_IOMMUFD_LAST_
 	SIM_IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, sim_ioas_iova_ranges, struct iommu_ioas_iova_ranges,
 		     out_iova_alignment),
 	SIM_IOCTL_OP(IOMMU_IOAS_MAP, sim_ioas_map, struct iommu_ioas_map, iova),
-	SIM_IOCTL_OP(IOMMU_IOAS_MAP_FILE, sim_iommufd_not_modelled, struct iommu_ioas_map_file,
-		     iova),
+	SIM_IOCTL_OP(IOMMU_IOAS_MAP_FILE, sim_ioas_map_file, struct iommu_ioas_map_file, iova),
 	SIM_IOCTL_OP(IOMMU_IOAS_UNMAP, sim_ioas_unmap, struct iommu_ioas_unmap, length),
 	SIM_IOCTL_OP(IOMMU_OPTION, sim_iommufd_option, struct iommu_option, val64),
 	SIM_IOCTL_OP(IOMMU_VFIO_IOAS, sim_vfio_ioas, struct iommu_vfio_ioas, __reserved),
-	SIM_IOCTL_OP(IOMMU_VIOMMU_ALLOC, sim_iommufd_not_modelled, struct iommu_viommu_alloc,
+	SIM_IOCTL_OP(IOMMU_VIOMMU_ALLOC, sim_viommu_alloc_ioctl, struct iommu_viommu_alloc,
 		     out_viommu_id),
-	SIM_IOCTL_OP(IOMMU_VDEVICE_ALLOC, sim_iommufd_not_modelled, struct iommu_vdevice_alloc,
+	SIM_IOCTL_OP(IOMMU_VDEVICE_ALLOC, sim_vdevice_alloc_ioctl, struct iommu_vdevice_alloc,
 		     virt_id),
-	/* The kernel selftest's IOMMU_TEST_CMD (0xa0) joins here with the mock driver. */
+	SIM_IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, sim_ioas_change_process,
+		     struct iommu_ioas_change_process, __reserved),
+	/* vEVENTQs and HW queues exist only on a vIOMMU type sim does not model them for. */
+	SIM_IOCTL_OP(IOMMU_VEVENTQ_ALLOC, sim_iommufd_not_modelled, struct iommu_veventq_alloc,
+		     __reserved),
+	SIM_IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, sim_iommufd_not_modelled, struct iommu_hw_queue_alloc,
+		     length),
+	/* The kernel selftest's test ABI and its mock driver (selftest.c). */
+	SIM_IOCTL_OP(IOMMU_TEST_CMD, sim_iommufd_test, struct iommu_test_cmd, last),
 };
 
-/* VFIO container compatibility (iommufd/vfio_compat.c): only the probing calls. */
+/* VFIO container compatibility (iommufd/vfio_compat.c, sim's vfio_compat.c). */
 #define SIM_VFIO_GET_API_VERSION _IO(';', 100)
 #define SIM_VFIO_CHECK_EXTENSION _IO(';', 101)
+#define SIM_VFIO_SET_IOMMU _IO(';', 102)
+#define SIM_VFIO_IOMMU_GET_INFO _IO(';', 112)
+#define SIM_VFIO_IOMMU_MAP_DMA _IO(';', 113)
+#define SIM_VFIO_IOMMU_UNMAP_DMA _IO(';', 114)
 
 static long sim_iommufd_vfio_ioctl(struct sim_iommufd_ctx *ictx, unsigned long cmd,
 				   unsigned long arg)
@@ -330,8 +346,16 @@ static long sim_iommufd_vfio_ioctl(struct sim_iommufd_ctx *ictx, unsigned long c
 		default:
 			return 0;
 		}
+	case SIM_VFIO_SET_IOMMU:
+		return sim_vfio_compat_set_iommu(ictx, arg);
+	case SIM_VFIO_IOMMU_GET_INFO:
+		return sim_vfio_compat_get_info(ictx, (void *)arg);
+	case SIM_VFIO_IOMMU_MAP_DMA:
+		return sim_vfio_compat_map_dma(ictx, (void *)arg);
+	case SIM_VFIO_IOMMU_UNMAP_DMA:
+		return sim_vfio_compat_unmap_dma(ictx, (void *)arg);
 	default:
-		/* SET_IOMMU, MAP_DMA and the rest of type1 are not modelled. */
+		/* Dirty-page logging and the SPAPR calls are not modelled. */
 		return -ENOTTY;
 	}
 }
@@ -460,4 +484,8 @@ const struct sim_iommufd_object_ops sim_iommufd_object_ops[SIM_OBJ_MAX] = {
 	},
 	[SIM_OBJ_HWPT_NESTED] = { .destroy = sim_hwpt_nested_destroy },
 	[SIM_OBJ_FAULT] = { .destroy = sim_fault_destroy },
+	[SIM_OBJ_SELFTEST] = { .destroy = sim_selftest_destroy },
+	[SIM_OBJ_ACCESS] = { .destroy = sim_access_object_destroy },
+	[SIM_OBJ_VIOMMU] = { .destroy = sim_viommu_destroy },
+	[SIM_OBJ_VDEVICE] = { .destroy = sim_vdevice_destroy },
 };

@@ -200,8 +200,29 @@ int sim_hwpt_vtd_s1(const struct sim_hwpt *hwpt, struct sim_hwpt_vtd_s1_data *cf
 	return 0;
 }
 
+/* No second-stage dirty bits (SSADS): VT-d never allocates a dirty-tracking domain. */
+static int sim_vtd_set_dirty_tracking(struct sim_hwpt *hwpt, bool enable)
+{
+	return -EOPNOTSUPP;
+}
+
+static int sim_vtd_read_and_clear_dirty(struct sim_hwpt *hwpt, uint64_t iova, uint64_t length,
+					bool no_clear,
+					void (*record)(void *ctx, uint64_t iova, uint64_t length),
+					void *ctx)
+{
+	return -EOPNOTSUPP;
+}
+
+/* Linux 7.0 has no VT-d vIOMMU type: nested HWPTs hang off the parent HWPT instead. */
+static const struct sim_viommu_ops *sim_vtd_viommu_ops(struct sim_pdev *pdev, uint32_t type)
+{
+	return NULL;
+}
+
 const struct sim_iommu_ops sim_vtd_ops = {
 	.name = "sim-vtd",
+	.viommu_ops = sim_vtd_viommu_ops,
 	.hw_info = sim_vtd_hw_info,
 	.dirty_tracking = false,
 	.paging_geometry = sim_vtd_paging_geometry,
@@ -210,4 +231,6 @@ const struct sim_iommu_ops sim_vtd_ops = {
 	.domain_free = sim_vtd_domain_free,
 	.attach_check = sim_vtd_attach_check,
 	.cache_invalidate_user = sim_vtd_cache_invalidate_user,
+	.set_dirty_tracking = sim_vtd_set_dirty_tracking,
+	.read_and_clear_dirty = sim_vtd_read_and_clear_dirty,
 };
