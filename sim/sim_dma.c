@@ -33,8 +33,8 @@ static int dma_fault(struct sim_dma *dma, enum sim_dma_fault_kind kind, uint64_t
 static int dma_translate(struct sim_dma *dma, uint64_t iova, unsigned int access,
 			 struct sim_dma_xlate *x)
 {
-	unsigned int max = dma->max_page_requests ? dma->max_page_requests
-						  : DMA_DEF_MAX_PAGE_REQUESTS;
+	unsigned int max =
+		dma->max_page_requests ? dma->max_page_requests : DMA_DEF_MAX_PAGE_REQUESTS;
 	unsigned int tries = 0;
 	int ret;
 
@@ -66,8 +66,8 @@ static int dma_translate(struct sim_dma *dma, uint64_t iova, unsigned int access
 	}
 }
 
-int sim_dma_run(struct sim_dma *dma, uint64_t iova, uint64_t len, unsigned int access,
-		void **host, uint64_t *run)
+int sim_dma_run(struct sim_dma *dma, uint64_t iova, uint64_t len, unsigned int access, void **host,
+		uint64_t *run)
 {
 	struct sim_dma_xlate x;
 	uintptr_t start;
@@ -95,13 +95,18 @@ int sim_dma_run(struct sim_dma *dma, uint64_t iova, uint64_t len, unsigned int a
 	return 0;
 }
 
-/* A guard fault at host address @at inside a run that starts at (@iova, @host). */
-static int dma_gone(struct sim_dma *dma, uint64_t iova, uintptr_t host, uintptr_t at,
+/*
+ * A guard fault at host address @at inside the run [@host, @host + @n) of I/O address @iova:
+ * report the first page of the run that is really gone (see sim_guard_probe()).
+ */
+static int dma_gone(struct sim_dma *dma, uint64_t iova, uintptr_t host, uint64_t n, uintptr_t at,
 		    unsigned int access)
 {
-	uint64_t off = at >= host ? at - host : 0;
+	uintptr_t bad = sim_guard_probe(host, host + n, at, access & SIM_DMA_WRITE);
 
-	return dma_fault(dma, SIM_DMA_FAULT_GONE, iova + off, access);
+	if (bad == host + n) /* back already: the fault is reported where it happened */
+		bad = at >= host && at < host + n ? at : host;
+	return dma_fault(dma, SIM_DMA_FAULT_GONE, iova + (bad - host), access);
 }
 
 int sim_dma_read(struct sim_dma *dma, void *dst, uint64_t iova, uint64_t len, uint64_t *done)
@@ -116,7 +121,7 @@ int sim_dma_read(struct sim_dma *dma, void *dst, uint64_t iova, uint64_t len, ui
 		if (ret)
 			break;
 		if (sim_guard_memcpy((char *)dst + pos, host, run, &at)) {
-			ret = dma_gone(dma, iova + pos, (uintptr_t)host, at, SIM_DMA_READ);
+			ret = dma_gone(dma, iova + pos, (uintptr_t)host, run, at, SIM_DMA_READ);
 			break;
 		}
 		pos += run;
@@ -126,8 +131,7 @@ int sim_dma_read(struct sim_dma *dma, void *dst, uint64_t iova, uint64_t len, ui
 	return ret;
 }
 
-int sim_dma_write(struct sim_dma *dma, uint64_t iova, const void *src, uint64_t len,
-		  uint64_t *done)
+int sim_dma_write(struct sim_dma *dma, uint64_t iova, const void *src, uint64_t len, uint64_t *done)
 {
 	uint64_t pos = 0, run;
 	uintptr_t at;
@@ -139,7 +143,7 @@ int sim_dma_write(struct sim_dma *dma, uint64_t iova, const void *src, uint64_t 
 		if (ret)
 			break;
 		if (sim_guard_memcpy(host, (const char *)src + pos, run, &at)) {
-			ret = dma_gone(dma, iova + pos, (uintptr_t)host, at, SIM_DMA_WRITE);
+			ret = dma_gone(dma, iova + pos, (uintptr_t)host, run, at, SIM_DMA_WRITE);
 			break;
 		}
 		pos += run;
@@ -165,11 +169,13 @@ int sim_dma_copy(struct sim_dma *dma, uint64_t dst, uint64_t src, uint64_t len, 
 			break;
 		n = drun;
 		if (sim_guard_memmove(dhost, shost, n, &at)) {
-			/* Which side vanished: the address tells. */
-			if (at >= (uintptr_t)dhost && at - (uintptr_t)dhost < n)
-				ret = dma_gone(dma, dst + pos, (uintptr_t)dhost, at, SIM_DMA_WRITE);
+			/* Which side vanished: probe the source, then the destination. */
+			uintptr_t s0 = (uintptr_t)shost, d0 = (uintptr_t)dhost;
+
+			if (sim_guard_probe(s0, s0 + n, at, 0) != s0 + n)
+				ret = dma_gone(dma, src + pos, s0, n, at, SIM_DMA_READ);
 			else
-				ret = dma_gone(dma, src + pos, (uintptr_t)shost, at, SIM_DMA_READ);
+				ret = dma_gone(dma, dst + pos, d0, n, at, SIM_DMA_WRITE);
 			break;
 		}
 		pos += n;
@@ -207,7 +213,7 @@ int sim_dma_write_record(struct sim_dma *dma, uint64_t iova, const void *rec, si
 		return dma_fault(dma, SIM_DMA_FAULT_XLATE, iova + run, SIM_DMA_WRITE);
 	r.host = host;
 	if (sim_guard_call(dma_record_store, &r, &at))
-		return dma_gone(dma, iova, (uintptr_t)host, at, SIM_DMA_WRITE);
+		return dma_gone(dma, iova, (uintptr_t)host, size, at, SIM_DMA_WRITE);
 	return 0;
 }
 

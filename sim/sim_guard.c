@@ -99,23 +99,22 @@ int sim_guard_init(void)
  * The guarded region: arm, run @body, disarm. A macro because sigsetjmp() must be called in the
  * frame that stays live for the whole region.
  */
-#define GUARDED(fault_addr, body)                                                               \
-	({                                                                                      \
-		struct guard_state *g_ = &guard_tls;                                            \
-		int ret_ = 0;                                                                   \
-		if (sigsetjmp(g_->env, GUARD_SAVEMASK)) {                                       \
-			*(fault_addr) = g_->addr;                                               \
-			ret_ = -EFAULT;                                                         \
-		} else {                                                                        \
-			g_->active = 1;                                                         \
-			atomic_signal_fence(memory_order_seq_cst);                              \
-			body;                                                                   \
-			atomic_signal_fence(memory_order_seq_cst);                              \
-			g_->active = 0;                                                         \
-		}                                                                               \
-		ret_;                                                                           \
+#define GUARDED(fault_addr, body)                                  \
+	({                                                         \
+		struct guard_state *g_ = &guard_tls;               \
+		int ret_ = 0;                                      \
+		if (sigsetjmp(g_->env, GUARD_SAVEMASK)) {          \
+			*(fault_addr) = g_->addr;                  \
+			ret_ = -EFAULT;                            \
+		} else {                                           \
+			g_->active = 1;                            \
+			atomic_signal_fence(memory_order_seq_cst); \
+			body;                                      \
+			atomic_signal_fence(memory_order_seq_cst); \
+			g_->active = 0;                            \
+		}                                                  \
+		ret_;                                              \
 	})
-
 
 int sim_guard_call(void (*fn)(void *arg), void *arg, uintptr_t *fault_addr)
 {
@@ -144,4 +143,35 @@ int sim_guard_memcmp(const void *a, const void *b, size_t n, int *result, uintpt
 
 	*result = r;
 	return ret;
+}
+
+struct probe {
+	uintptr_t p;
+	int write;
+};
+
+static void probe_one(void *arg)
+{
+	struct probe *pr = arg;
+
+	if (pr->write)
+		__atomic_fetch_add((volatile char *)pr->p, 0, __ATOMIC_RELAXED);
+	else
+		(void)*(volatile const char *)pr->p;
+}
+
+uintptr_t sim_guard_probe(uintptr_t start, uintptr_t end, uintptr_t hint, int write)
+{
+	struct probe pr = { .write = write };
+	uintptr_t at;
+
+	pr.p = hint >= start && hint < end ? hint & ~(uintptr_t)4095 : start;
+	if (pr.p < start)
+		pr.p = start;
+	while (pr.p < end) {
+		if (sim_guard_call(probe_one, &pr, &at))
+			return pr.p;
+		pr.p = (pr.p & ~(uintptr_t)4095) + 4096;
+	}
+	return end;
 }

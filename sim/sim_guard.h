@@ -46,4 +46,18 @@ int sim_guard_memset(void *dst, int c, size_t n, uintptr_t *fault_addr);
 /* *@result = memcmp(@a, @b, @n) on success. */
 int sim_guard_memcmp(const void *a, const void *b, size_t n, int *result, uintptr_t *fault_addr);
 
+/**
+ * sim_guard_probe() - the first inaccessible page of [@start, @end).
+ * @start: first address of the range.
+ * @end: end of the range.
+ * @hint: where a guarded access faulted (si_addr). A vector copy reports the address its
+ *	faulting instruction started at, which may lie in an accessible page before the hole, so
+ *	the fault address alone is not where the hole is: probing starts at @hint's page.
+ * @write: probe for write access (an atomic add of 0: the contents never change).
+ *
+ * Return: the first address in the range (a page start, or @start) whose probe faults, or
+ * @end when every page is accessible (the memory came back).
+ */
+uintptr_t sim_guard_probe(uintptr_t start, uintptr_t end, uintptr_t hint, int write);
+
 #endif /* SVART_SIM_GUARD_H */

@@ -27,15 +27,33 @@ static void walk_tramp(void *arg)
 	c->ret = c->fn(c->ctx, c->host, c->off, c->n);
 }
 
-/* Which stream a guard fault at host address @at hit; the first one if none claims it. */
-static unsigned int walk_culprit(const struct walk_call *c, unsigned int ns, uintptr_t at)
+/*
+ * Which stream a guard fault at host address @at hit, and where its first vanished page is
+ * (*@bad): the first stream whose run has a page that no longer answers a probe. @at alone is
+ * not enough: a vector copy reports where its faulting instruction started.
+ */
+static unsigned int walk_culprit(const struct walk_call *c, const struct sim_dsa_stream *s,
+				 unsigned int ns, uintptr_t at, uintptr_t *bad)
 {
 	for (unsigned int i = 0; i < ns; i++) {
 		uintptr_t h = (uintptr_t)c->host[i];
+		uintptr_t b = sim_guard_probe(h, h + c->n, at, s[i].access & SIM_DMA_WRITE);
 
-		if (at >= h && at - h < c->n)
+		if (b != h + c->n) {
+			*bad = b;
 			return i;
+		}
 	}
+	/* Every page is back: report where the fault happened, in the stream that holds it. */
+	for (unsigned int i = 0; i < ns; i++) {
+		uintptr_t h = (uintptr_t)c->host[i];
+
+		if (at >= h && at - h < c->n) {
+			*bad = at;
+			return i;
+		}
+	}
+	*bad = (uintptr_t)c->host[0];
 	return 0;
 }
 
@@ -65,12 +83,12 @@ int sim_dsa_walk(struct sim_dsa_op *op, const struct sim_dsa_stream *s, unsigned
 		c.n = n;
 		c.ret = 0;
 		if (sim_guard_call(walk_tramp, &c, &at)) {
-			uintptr_t h;
+			uintptr_t h, bad;
 
-			i = walk_culprit(&c, ns, at);
+			i = walk_culprit(&c, s, ns, at, &bad);
 			h = (uintptr_t)c.host[i];
 			dma->fault.kind = SIM_DMA_FAULT_GONE;
-			dma->fault.addr = s[i].iova + pos + (at >= h && at - h < n ? at - h : 0);
+			dma->fault.addr = s[i].iova + pos + (bad - h);
 			dma->fault.write = s[i].access & SIM_DMA_WRITE;
 			dma->faults++;
 			ret = -EFAULT;

@@ -452,7 +452,10 @@ static bool cmp_memo_match(struct cmp *c)
 		}
 		if (sim_guard_memcmp(host, m->in + done, run, &diff, &at)) {
 			job->x->dma->fault.kind = SIM_DMA_FAULT_GONE;
-			job->x->dma->fault.addr = job->src1 + done + (at - (uintptr_t)host);
+			job->x->dma->fault.addr =
+				job->src1 + done +
+				(sim_guard_probe((uintptr_t)host, (uintptr_t)host + run, at, 0) -
+				 (uintptr_t)host);
 			job->x->dma->fault.write = false;
 			c->status = iaa_fault(job);
 			return false;
