@@ -35,7 +35,9 @@
 #define SZ_1G_MASK (PASID_PGTBL_SZ_1G - 1)
 #define PROT_ALL (PASID_PGTBL_READ | PASID_PGTBL_WRITE | PASID_PGTBL_USER | PASID_PGTBL_NOEXEC)
 #define SIZES_ALL (PASID_PGTBL_SZ_4K | PASID_PGTBL_SZ_2M | PASID_PGTBL_SZ_1G)
-#define FLAGS_ALL (PASID_PGTBL_NO_PRESET_A | PASID_PGTBL_NO_PRESET_D | PASID_PGTBL_INV_ON_MAP)
+#define FLAGS_ALL                                                                     \
+	(PASID_PGTBL_NO_PRESET_A | PASID_PGTBL_NO_PRESET_D | PASID_PGTBL_INV_ON_MAP | \
+	 PASID_PGTBL_DEFER_FREE)
 
 struct pasid_pgtbl {
 	const struct pasid_pgtbl_ops *ops;
@@ -47,6 +49,14 @@ struct pasid_pgtbl {
 	unsigned int oaw;
 	unsigned int flags;
 	uint64_t sizes;
+	/*
+	 * Table pages unlinked by an unmap, waiting for the invalidation that covers them
+	 * (PASID_PGTBL_DEFER_FREE). Chained through the pages themselves, so deferring never
+	 * allocates: see release_table().
+	 */
+	uint64_t *deferred;
+	uint64_t deferred_iova;
+	size_t nr_deferred;
 };
 
 static unsigned int lshift(unsigned int level)
@@ -140,6 +150,68 @@ static uint64_t *alloc_table(const struct pasid_pgtbl *pt, uint64_t *iova)
 		return NULL;
 	}
 	return page;
+}
+
+/*
+ * A table page that was reachable by hardware walks goes back to the allocator now, or, with
+ * PASID_PGTBL_DEFER_FREE, after the caller's invalidation (pasid_pgtbl_reclaim()): until the
+ * IOMMU's paging-structure caches are flushed a walk may still be inside the page, and if the
+ * page were reused as another table that walk would follow the new table's entries.
+ *
+ * The chain link lives in entries 0 and 1 of the (empty) page itself: a host address and an
+ * IOVA, both 4 KiB aligned, so bit 0 (P) is clear and a walker still inside the page sees two
+ * not-present entries, exactly what the empty table showed it.
+ */
+static void release_table(struct pasid_pgtbl *pt, uint64_t *page, uint64_t iova)
+{
+	if (!(pt->flags & PASID_PGTBL_DEFER_FREE)) {
+		pt->ops->free(pt->arg, page, iova);
+		return;
+	}
+	st(&page[0], (uintptr_t)pt->deferred);
+	st(&page[1], pt->deferred_iova);
+	pt->deferred = page;
+	pt->deferred_iova = iova;
+	pt->nr_deferred++;
+}
+
+/**
+ * pasid_pgtbl_reclaim() - give deferred table pages back to the allocator.
+ * @pt: the table.
+ *
+ * Call once the invalidation of every range an unmap reported has completed (for a nested
+ * binding: after IOMMU_HWPT_INVALIDATE returned). Without PASID_PGTBL_DEFER_FREE there is
+ * never anything to reclaim.
+ *
+ * Return: the number of pages released.
+ */
+size_t pasid_pgtbl_reclaim(struct pasid_pgtbl *pt)
+{
+	size_t n = pt->nr_deferred;
+
+	while (pt->deferred) {
+		uint64_t *page = pt->deferred, iova = pt->deferred_iova;
+
+		pt->deferred = (uint64_t *)(uintptr_t)page[0];
+		pt->deferred_iova = page[1];
+		/* Allocators hand out zeroed pages; the pool zeroes anyway, others may not. */
+		page[0] = 0;
+		page[1] = 0;
+		pt->ops->free(pt->arg, page, iova);
+	}
+	pt->nr_deferred = 0;
+	return n;
+}
+
+/**
+ * pasid_pgtbl_deferred() - table pages waiting for pasid_pgtbl_reclaim().
+ * @pt: the table.
+ *
+ * Return: the count.
+ */
+size_t pasid_pgtbl_deferred(const struct pasid_pgtbl *pt)
+{
+	return pt->nr_deferred;
 }
 
 /* Checks a VA range and converts it to the internal form [*s, *e]. */
@@ -330,7 +402,7 @@ static void free_tree(struct pasid_pgtbl *pt, uint64_t *t, unsigned int level)
 }
 
 /**
- * pasid_pgtbl_destroy() - free every table page and the table.
+ * pasid_pgtbl_destroy() - free every table page (deferred ones included) and the table.
  * @pt: the table; NULL does nothing. It must no longer be in use by hardware.
  */
 void pasid_pgtbl_destroy(struct pasid_pgtbl *pt)
@@ -339,6 +411,7 @@ void pasid_pgtbl_destroy(struct pasid_pgtbl *pt)
 		return;
 	free_tree(pt, pt->root, pt->levels);
 	pt->ops->free(pt->arg, pt->root, pt->root_iova);
+	pasid_pgtbl_reclaim(pt);
 	free(pt);
 }
 
@@ -486,7 +559,7 @@ static void rop_table(struct rop *r, uint64_t *t, unsigned int level, uint64_t t
 		if (r->unmap && table_empty(c)) {
 			/* A freed table may sit in paging-structure caches: non-leaf flush. */
 			st(pe, 0);
-			pt->ops->free(pt->arg, c, ent & E_ADDR);
+			release_table(pt, c, ent & E_ADDR);
 			pasid_pgtbl_inv_add(r->inv, canon(pt, cs), ce - cs + 1, false);
 		}
 	}
@@ -627,7 +700,8 @@ int pasid_pgtbl_map(struct pasid_pgtbl *pt, uint64_t va, uint64_t oa, uint64_t l
  *	table was freed or a large leaf split.
  *
  * A large leaf partly inside the range is split (2 MiB tables, then 4 KiB) and only the part
- * inside is unmapped. Tables left empty are freed.
+ * inside is unmapped. Tables left empty are freed (with PASID_PGTBL_DEFER_FREE: queued for
+ * pasid_pgtbl_reclaim(), to be called after @inv has been invalidated).
  *
  * Return: bytes that were mapped and no longer are (0 if nothing was mapped); -EINVAL,
  * -ERANGE; -ENOMEM if a split could not get a page, with nothing changed.

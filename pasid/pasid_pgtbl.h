@@ -18,8 +18,12 @@
  * Not thread-safe: callers serialise map/unmap/protect/destroy on one table. Lookups may
  * run concurrently with each other. Hardware walkers (sim) may run concurrently with
  * everything: entries are published with release stores and edited with compare-and-swap
- * so A/D bits that the walker sets are kept. Freed table pages go back to the allocator at
- * once, so a walker still inside a freed table must be excluded by the caller (flush first).
+ * so A/D bits that the walker sets are kept. Table pages an unmap frees go back to the
+ * allocator at once by default, so a walker still inside a freed table must be excluded by the
+ * caller (flush first). With PASID_PGTBL_DEFER_FREE they are held instead until the caller
+ * says the invalidation covering them has completed (pasid_pgtbl_reclaim()): what a binding
+ * that edits a live table needs, since an IOMMU may cache paging-structure entries that still
+ * point into the freed page.
  *
  * Errors: -EINVAL bad argument (unaligned, zero length, unknown prot/flags, oa beyond the
  * output width, page sizes outside the table's); -ERANGE va range not canonical or beyond
@@ -53,6 +57,7 @@ enum pasid_pgtbl_flags {
 	PASID_PGTBL_NO_PRESET_A = 1 << 0, /* leave A clear; hardware sets it */
 	PASID_PGTBL_NO_PRESET_D = 1 << 1, /* leave D clear on writable leaves */
 	PASID_PGTBL_INV_ON_MAP = 1 << 2, /* report mapped ranges too (caching-mode IOMMUs) */
+	PASID_PGTBL_DEFER_FREE = 1 << 3, /* freed tables wait for pasid_pgtbl_reclaim() */
 };
 
 /**
@@ -122,6 +127,15 @@ int64_t pasid_pgtbl_protect(struct pasid_pgtbl *pt, uint64_t va, uint64_t len, u
 			    struct pasid_pgtbl_inv *inv);
 int pasid_pgtbl_lookup(const struct pasid_pgtbl *pt, uint64_t va, uint64_t *oa, unsigned int *prot,
 		       uint64_t *page_size);
+/*
+ * Deferred freeing (PASID_PGTBL_DEFER_FREE): table pages unlinked by unmap (or by a failed
+ * map undoing itself) stay out of the allocator until pasid_pgtbl_reclaim(), which the caller
+ * runs after the invalidation of the ranges the unmap reported has completed. Returns the
+ * pages released; pasid_pgtbl_deferred() counts those waiting. Pages a split pre-allocated but
+ * did not use were never visible to hardware and are freed at once. destroy releases them too.
+ */
+size_t pasid_pgtbl_reclaim(struct pasid_pgtbl *pt);
+size_t pasid_pgtbl_deferred(const struct pasid_pgtbl *pt);
 
 void pasid_pgtbl_inv_init(struct pasid_pgtbl_inv *inv);
 void pasid_pgtbl_inv_add(struct pasid_pgtbl_inv *inv, uint64_t addr, uint64_t len, bool leaf);
