@@ -35,6 +35,11 @@ struct sim_file_ops {
 	 * files with no .poll, like /dev/iommu and VFIO device cdevs.
 	 */
 	unsigned int (*poll)(struct sim_file *file);
+	/*
+	 * mmap(2) after the VFS's checks (length, access mode): map into *@addr or fail with
+	 * -errno. NULL: -ENODEV, as for a file without .mmap.
+	 */
+	int (*mmap)(struct sim_file *file, size_t len, int prot, int flags, off_t off, void **addr);
 	/* Called once, when the last reference is dropped (after close and in-flight calls). */
 	void (*release)(struct sim_file *file);
 };
@@ -92,6 +97,12 @@ struct sim_chrdev {
 	const char *path;	/* exact path, or a prefix when prefix is set */
 	bool prefix;
 	int (*open)(const char *path, int flags);
+	/*
+	 * Optional: stat(2) of the node without opening it (for nodes whose open has effects,
+	 * like a dedicated idxd WQ's single client): S_IFCHR | permission bits and the device
+	 * number, or -ENOENT. NULL: the interposer opens the node to learn whether it exists.
+	 */
+	int (*getattr)(const char *path, mode_t *mode, dev_t *rdev);
 };
 const struct sim_chrdev *sim_chrdev_find(const char *path);
 

@@ -18,6 +18,7 @@
 #ifndef SVART_SIM_PRELOAD_H
 #define SVART_SIM_PRELOAD_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,6 +26,9 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
@@ -47,7 +51,10 @@
 	X(__read_chk) X(__pread_chk) X(__pread64_chk) X(close)                                 \
 	X(poll) X(ppoll) X(__poll_chk) X(__ppoll_chk)                                          \
 	X(access) X(faccessat) X(stat) X(stat64) X(lstat) X(lstat64) X(fstatat) X(fstatat64)  \
-	X(statx) X(getxattr) X(lgetxattr) X(listxattr) X(llistxattr)
+	X(statx) X(getxattr) X(lgetxattr) X(listxattr) X(llistxattr)                          \
+	X(opendir) X(scandir) X(scandir64) X(realpath) X(__realpath_chk) X(readlink)           \
+	X(fopen) X(fopen64) X(mmap) X(mmap64) X(munmap) X(mremap) X(madvise) X(mprotect)      \
+	X(dup) X(dup2) X(dup3)
 
 enum sim_preload_fn {
 #define SIM_PRELOAD_ENUM(name) SIM_PRELOAD_FN_##name,
@@ -68,6 +75,7 @@ ssize_t __pread64_chk(int fd, void *buf, size_t count, off64_t pos, size_t bufle
 int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
 int __ppoll_chk(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 		const sigset_t *sigmask, size_t fdslen);
+char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 /* glibc's "buffer overflow detected" abort, what the real _chk functions call. */
 void __chk_fail(void) __attribute__((noreturn));
 
@@ -126,6 +134,27 @@ ssize_t sim_preload_real_getxattr(const char *path, const char *name, void *valu
 ssize_t sim_preload_real_lgetxattr(const char *path, const char *name, void *value, size_t size);
 ssize_t sim_preload_real_listxattr(const char *path, char *list, size_t size);
 ssize_t sim_preload_real_llistxattr(const char *path, char *list, size_t size);
+DIR *sim_preload_real_opendir(const char *path);
+int sim_preload_real_scandir(const char *dir, struct dirent ***list,
+			     int (*filter)(const struct dirent *),
+			     int (*compar)(const struct dirent **, const struct dirent **));
+int sim_preload_real_scandir64(const char *dir, struct dirent64 ***list,
+			       int (*filter)(const struct dirent64 *),
+			       int (*compar)(const struct dirent64 **, const struct dirent64 **));
+char *sim_preload_real_realpath(const char *path, char *resolved);
+ssize_t sim_preload_real_readlink(const char *path, char *buf, size_t size);
+FILE *sim_preload_real_fopen(const char *path, const char *mode);
+FILE *sim_preload_real_fopen64(const char *path, const char *mode);
+void *sim_preload_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *sim_preload_real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off);
+int sim_preload_real_munmap(void *addr, size_t len);
+void *sim_preload_real_mremap(void *old, size_t old_size, size_t new_size, int flags,
+			      void *new_addr);
+int sim_preload_real_madvise(void *addr, size_t len, int advice);
+int sim_preload_real_mprotect(void *addr, size_t len, int prot);
+int sim_preload_real_dup(int fd);
+int sim_preload_real_dup2(int oldfd, int newfd);
+int sim_preload_real_dup3(int oldfd, int newfd, int flags);
 
 /* open(2)'s mode argument: there only when the flags ask for one (glibc reads it the same way). */
 #define SIM_PRELOAD_OPEN_MODE(flags, mode)               \
@@ -170,19 +199,25 @@ static inline bool sim_preload_is_sim_fd(int fd)
 enum sim_preload_kind {
 	SIM_PRELOAD_PASS, /* not sim's: call libc with target.path */
 	SIM_PRELOAD_CDEV, /* a device node sim models */
+	/*
+	 * Inside the directory tree sim keeps for idxd's sysfs (sim/idxd/, docs/SIM_IDXD.md):
+	 * target.path is the tree path. Path calls hand it to libc like PASS; open() goes
+	 * through sim_idxd_tree_open(), which refreshes attribute files and registers writers.
+	 */
+	SIM_PRELOAD_TREE,
 };
 
 /*
- * Where a path call goes. path is what to hand libc for SIM_PRELOAD_PASS; today always the
- * caller's own string. Redirecting a tree (idxd's /sys/bus/dsa, say, to a directory sim
- * keeps) means having sim_preload_lookup() point it at a rewritten copy in buf: every path
- * interposer already passes target.path on, so nothing else changes.
+ * Where a path call goes. path is what to hand libc for SIM_PRELOAD_PASS and _TREE: the
+ * caller's own string, or the rewritten copy in buf for a kernel path sim redirects (idxd's
+ * /sys/bus/dsa, /dev/dsa, ... into its tree).
  */
 struct sim_preload_target {
 	enum sim_preload_kind kind;
 	const char *path;
 	/* A node from the test hook below (NULL: one of sim's own, opened by svart_sim_open()). */
 	const struct sim_chrdev *test_cdev;
+	char buf[PATH_MAX];
 };
 
 /*
@@ -190,6 +225,16 @@ struct sim_preload_target {
  * whatever @dirfd, pass through). NULL passes through too, so libc reports EFAULT.
  */
 void sim_preload_lookup(int dirfd, const char *path, struct sim_preload_target *t);
+
+/*
+ * As sim_preload_lookup(), and a relative path is looked up from @dirfd when that is a
+ * directory of sim's tree (libaccel-config's openat(dfd, "attr") after open(dir, O_PATH)).
+ * For the open family only: it costs a readlink() of /proc/self/fd while the tree exists.
+ */
+void sim_preload_lookup_open(int dirfd, const char *path, struct sim_preload_target *t);
+
+/* Opens a SIM_PRELOAD_TREE target. Return: a descriptor, or -1 with errno. */
+int sim_preload_open_tree(const struct sim_preload_target *t, int flags, mode_t mode);
 
 /*
  * Test hook: tests/progs builds a variant of this library with a fake device node defined

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Descriptor calls: ioctl, read, write, pread, pwrite (and the fortified reads), close.
- * A descriptor sim owns goes to sim; any other to libc, untouched.
+ * A descriptor sim owns goes to sim; any other to libc, untouched, except descriptors of
+ * idxd sysfs attribute files (sim/idxd/): a write to one is the attribute's store, and a read
+ * fails when the attribute's show routine did (sim_idxd_fd_write(), _read_fails()).
  *
- * Not interposed, on purpose: fcntl() and dup() act on the eventfd behind a sim descriptor,
- * which gives the kernel's answers for F_GETFD/F_SETFD/F_GETFL/F_SETFL; a dup is a plain
- * eventfd sim does not know (docs/SIM_PRELOAD.md lists these limits).
+ * dup(), dup2() and dup3() go to libc; the only thing added is that a duplicate of an idxd
+ * attribute descriptor is one too (shells redirect `echo 1 > /sys/...` through dup2()).
+ * Not interposed, on purpose: fcntl() acts on the eventfd behind a sim descriptor, which
+ * gives the kernel's answers for F_GETFD/F_SETFD/F_GETFL/F_SETFL; a duplicate of a sim
+ * descriptor is a plain eventfd sim does not know (docs/SIM_PRELOAD.md lists these limits).
  */
 #undef _FORTIFY_SOURCE
 #include <errno.h>
@@ -15,6 +19,7 @@
 #include <unistd.h>
 
 #include "svart/sim.h"
+#include "sim/idxd/sim_idxd.h"
 #include "sim/preload/preload.h"
 
 /* The file behind @fd with a reference (pairs with sim_file_put()), or NULL if not sim's. */
@@ -49,17 +54,47 @@ SIM_PRELOAD_EXPORT int ioctl(int fd, unsigned long request, ...)
 	return sim_preload_real_ioctl(fd, request, arg);
 }
 
+/* An idxd attribute whose show routine failed: the read fails the same way. */
+static bool sim_preload_attr_read(int fd, ssize_t *ret)
+{
+	ssize_t rc;
+
+	if (!sim_idxd_fds_active() || !sim_idxd_fd_read_fails(fd, &rc))
+		return false;
+	*ret = sim_preload_ret(rc);
+	return true;
+}
+
+/* A write to an idxd attribute: its store (sysfs ignores the position). */
+static bool sim_preload_attr_write(int fd, const void *buf, size_t count, ssize_t *ret)
+{
+	ssize_t rc;
+
+	if (!sim_idxd_fds_active() || !sim_idxd_fd_write(fd, buf, count, &rc))
+		return false;
+	*ret = sim_preload_ret(rc);
+	return true;
+}
+
 SIM_PRELOAD_EXPORT ssize_t read(int fd, void *buf, size_t count)
 {
+	ssize_t ret;
+
 	if (sim_preload_is_sim_fd(fd))
 		return svart_sim_read(fd, buf, count);
+	if (sim_preload_attr_read(fd, &ret))
+		return ret;
 	return sim_preload_real_read(fd, buf, count);
 }
 
 SIM_PRELOAD_EXPORT ssize_t write(int fd, const void *buf, size_t count)
 {
+	ssize_t ret;
+
 	if (sim_preload_is_sim_fd(fd))
 		return svart_sim_write(fd, buf, count);
+	if (sim_preload_attr_write(fd, buf, count, &ret))
+		return ret;
 	return sim_preload_real_write(fd, buf, count);
 }
 
@@ -99,7 +134,10 @@ static ssize_t sim_preload_sim_rw_at(struct sim_file *file, void *buf, size_t co
 SIM_PRELOAD_EXPORT ssize_t pread(int fd, void *buf, size_t count, off_t pos)
 {
 	struct sim_file *file;
+	ssize_t ret;
 
+	if (pos >= 0 && sim_preload_attr_read(fd, &ret))
+		return ret;
 	if (pos < 0 || !(file = sim_preload_file(fd)))
 		return sim_preload_real_pread(fd, buf, count, pos);
 	return sim_preload_sim_rw_at(file, buf, count, pos, false);
@@ -108,7 +146,10 @@ SIM_PRELOAD_EXPORT ssize_t pread(int fd, void *buf, size_t count, off_t pos)
 SIM_PRELOAD_EXPORT ssize_t pread64(int fd, void *buf, size_t count, off64_t pos)
 {
 	struct sim_file *file;
+	ssize_t ret;
 
+	if (pos >= 0 && sim_preload_attr_read(fd, &ret))
+		return ret;
 	if (pos < 0 || !(file = sim_preload_file(fd)))
 		return sim_preload_real_pread64(fd, buf, count, pos);
 	return sim_preload_sim_rw_at(file, buf, count, pos, false);
@@ -117,7 +158,10 @@ SIM_PRELOAD_EXPORT ssize_t pread64(int fd, void *buf, size_t count, off64_t pos)
 SIM_PRELOAD_EXPORT ssize_t pwrite(int fd, const void *buf, size_t count, off_t pos)
 {
 	struct sim_file *file;
+	ssize_t ret;
 
+	if (pos >= 0 && sim_preload_attr_write(fd, buf, count, &ret))
+		return ret;
 	if (pos < 0 || !(file = sim_preload_file(fd)))
 		return sim_preload_real_pwrite(fd, buf, count, pos);
 	return sim_preload_sim_rw_at(file, (void *)buf, count, pos, true);
@@ -126,7 +170,10 @@ SIM_PRELOAD_EXPORT ssize_t pwrite(int fd, const void *buf, size_t count, off_t p
 SIM_PRELOAD_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t count, off64_t pos)
 {
 	struct sim_file *file;
+	ssize_t ret;
 
+	if (pos >= 0 && sim_preload_attr_write(fd, buf, count, &ret))
+		return ret;
 	if (pos < 0 || !(file = sim_preload_file(fd)))
 		return sim_preload_real_pwrite64(fd, buf, count, pos);
 	return sim_preload_sim_rw_at(file, (void *)buf, count, pos, true);
@@ -138,6 +185,10 @@ SIM_PRELOAD_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t count, off64
  */
 SIM_PRELOAD_EXPORT ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen)
 {
+	ssize_t ret;
+
+	if (count <= buflen && sim_preload_attr_read(fd, &ret))
+		return ret;
 	if (count > buflen || !sim_preload_is_sim_fd(fd))
 		return sim_preload_real___read_chk(fd, buf, count, buflen);
 	return svart_sim_read(fd, buf, count);
@@ -146,7 +197,10 @@ SIM_PRELOAD_EXPORT ssize_t __read_chk(int fd, void *buf, size_t count, size_t bu
 SIM_PRELOAD_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t count, off_t pos, size_t buflen)
 {
 	struct sim_file *file;
+	ssize_t ret;
 
+	if (count <= buflen && pos >= 0 && sim_preload_attr_read(fd, &ret))
+		return ret;
 	if (count > buflen || pos < 0 || !(file = sim_preload_file(fd)))
 		return sim_preload_real___pread_chk(fd, buf, count, pos, buflen);
 	return sim_preload_sim_rw_at(file, buf, count, pos, false);
@@ -156,7 +210,10 @@ SIM_PRELOAD_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t count, off64_
 					 size_t buflen)
 {
 	struct sim_file *file;
+	ssize_t ret;
 
+	if (count <= buflen && pos >= 0 && sim_preload_attr_read(fd, &ret))
+		return ret;
 	if (count > buflen || pos < 0 || !(file = sim_preload_file(fd)))
 		return sim_preload_real___pread64_chk(fd, buf, count, pos, buflen);
 	return sim_preload_sim_rw_at(file, buf, count, pos, false);
@@ -167,5 +224,34 @@ SIM_PRELOAD_EXPORT int close(int fd)
 	/* One step, so that a racing close cannot make this close somebody else's file. */
 	if (sim_preload_active() && fd >= 0 && sim_file_close(fd) == 0)
 		return 0;
+	if (sim_idxd_fds_active())
+		sim_idxd_fd_forget(fd);
 	return sim_preload_real_close(fd);
+}
+
+SIM_PRELOAD_EXPORT int dup(int fd)
+{
+	int ret = sim_preload_real_dup(fd);
+
+	if (ret >= 0 && sim_idxd_fds_active())
+		sim_idxd_fd_dup(fd, ret);
+	return ret;
+}
+
+SIM_PRELOAD_EXPORT int dup2(int oldfd, int newfd)
+{
+	int ret = sim_preload_real_dup2(oldfd, newfd);
+
+	if (ret >= 0 && sim_idxd_fds_active())
+		sim_idxd_fd_dup(oldfd, ret);
+	return ret;
+}
+
+SIM_PRELOAD_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	int ret = sim_preload_real_dup3(oldfd, newfd, flags);
+
+	if (ret >= 0 && sim_idxd_fds_active())
+		sim_idxd_fd_dup(oldfd, ret);
+	return ret;
 }

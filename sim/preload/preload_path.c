@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "svart/sim.h"
+#include "sim/idxd/sim_idxd.h"
 #include "sim/preload/preload.h"
 
 atomic_bool sim_preload_used;
@@ -71,7 +72,38 @@ void sim_preload_lookup(int dirfd, const char *path, struct sim_preload_target *
 		t->test_cdev = test;
 	} else if (sim_chrdev_find(path)) {
 		t->kind = SIM_PRELOAD_CDEV;
+	} else if (sim_idxd_tree_redirect(path, t->buf, sizeof(t->buf))) {
+		/* /sys/bus/dsa and the other idxd paths: into sim's tree. */
+		t->kind = SIM_PRELOAD_TREE;
+		t->path = t->buf;
+	} else if (sim_idxd_tree_contains(path)) {
+		/* A tree path itself (from a realpath() before the rewrite, /proc/self/fd, ...). */
+		t->kind = SIM_PRELOAD_TREE;
 	}
+}
+
+void sim_preload_lookup_open(int dirfd, const char *path, struct sim_preload_target *t)
+{
+	sim_preload_lookup(dirfd, path, t);
+	if (t->kind == SIM_PRELOAD_PASS && path && path[0] != '/' && dirfd != AT_FDCWD &&
+	    sim_idxd_tree_root() && sim_idxd_tree_at(dirfd, path, t->buf, sizeof(t->buf))) {
+		char kpath[PATH_MAX];
+
+		t->kind = SIM_PRELOAD_TREE;
+		t->path = t->buf;
+		/* openat(<fd of /dev/dsa>, "wq0.0"): the node itself, not its placeholder. */
+		strcpy(kpath, t->buf);
+		sim_idxd_tree_unredirect(kpath);
+		if (sim_chrdev_find(kpath)) {
+			t->kind = SIM_PRELOAD_CDEV;
+			strcpy(t->buf, kpath);
+		}
+	}
+}
+
+int sim_preload_open_tree(const struct sim_preload_target *t, int flags, mode_t mode)
+{
+	return (int)sim_preload_ret(sim_idxd_tree_open(t->path, flags, mode));
 }
 
 /* Opens through sim. Return: a descriptor or -errno. */
@@ -143,21 +175,37 @@ static const struct sim_preload_node *sim_preload_node_find(const char *path, un
 
 int sim_preload_stat_cdev(const struct sim_preload_target *t, struct stat *st)
 {
+	const struct sim_chrdev *c = t->test_cdev ? t->test_cdev : sim_chrdev_find(t->path);
 	const struct sim_preload_node *n;
 	struct timespec now, up;
 	unsigned int minor;
+	mode_t mode;
+	dev_t rdev;
+	ino_t ino;
 
-	if (!sim_preload_cdev_exists(t))
-		return -ENOENT;
-	n = sim_preload_node_find(t->path, &minor);
+	if (c && c->getattr) {
+		/* The driver says, without an open (which may have effects: a dedicated WQ). */
+		int rc = c->getattr(t->path, &mode, &rdev);
+
+		if (rc)
+			return rc;
+		ino = 600 + major(rdev) * 256 + minor(rdev);
+	} else {
+		if (!sim_preload_cdev_exists(t))
+			return -ENOENT;
+		n = sim_preload_node_find(t->path, &minor);
+		mode = S_IFCHR | n->mode;
+		rdev = makedev(n->major, minor);
+		ino = n->ino + minor;
+	}
 	memset(st, 0, sizeof(*st));
 	st->st_dev = makedev(0, 5); /* devtmpfs is usually the fifth anonymous device */
-	st->st_ino = n->ino + minor;
-	st->st_mode = S_IFCHR | n->mode;
+	st->st_ino = ino;
+	st->st_mode = mode;
 	st->st_nlink = 1;
 	st->st_uid = getuid();
 	st->st_gid = getgid();
-	st->st_rdev = makedev(n->major, minor);
+	st->st_rdev = rdev;
 	st->st_blksize = 4096;
 	/* Made at boot: the wall clock minus the time since, to the second (stable across calls). */
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -12,13 +12,17 @@
  * raw system call instead; the file tables this needs are all static and zero-initialised.
  */
 #undef _FORTIFY_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -359,6 +363,111 @@ ssize_t sim_preload_real_llistxattr(const char *path, char *list, size_t size)
 				size);
 }
 
+/* ---- directories, links, streams -------------------------------------------------------- */
+
+/*
+ * These have no single system call behind them; a call made while this thread is inside
+ * dlsym() (never seen: nothing in glibc's dlsym walks directories) fails with ENOSYS.
+ */
+#define SIM_PRELOAD_NOSYS(val)  \
+	({                      \
+		errno = ENOSYS; \
+		val;            \
+	})
+
+DIR *sim_preload_real_opendir(const char *path)
+{
+	return SIM_PRELOAD_CALL(opendir, SIM_PRELOAD_NOSYS((DIR *)NULL), path);
+}
+
+int sim_preload_real_scandir(const char *dir, struct dirent ***list,
+			     int (*filter)(const struct dirent *),
+			     int (*compar)(const struct dirent **, const struct dirent **))
+{
+	return SIM_PRELOAD_CALL(scandir, SIM_PRELOAD_NOSYS(-1), dir, list, filter, compar);
+}
+
+int sim_preload_real_scandir64(const char *dir, struct dirent64 ***list,
+			       int (*filter)(const struct dirent64 *),
+			       int (*compar)(const struct dirent64 **, const struct dirent64 **))
+{
+	return SIM_PRELOAD_CALL(scandir64, SIM_PRELOAD_NOSYS(-1), dir, list, filter, compar);
+}
+
+char *sim_preload_real_realpath(const char *path, char *resolved)
+{
+	return SIM_PRELOAD_CALL(realpath, SIM_PRELOAD_NOSYS((char *)NULL), path, resolved);
+}
+
+ssize_t sim_preload_real_readlink(const char *path, char *buf, size_t size)
+{
+	return SIM_PRELOAD_CALL(readlink, syscall(SYS_readlinkat, AT_FDCWD, path, buf, size), path,
+				buf, size);
+}
+
+FILE *sim_preload_real_fopen(const char *path, const char *mode)
+{
+	return SIM_PRELOAD_CALL(fopen, SIM_PRELOAD_NOSYS((FILE *)NULL), path, mode);
+}
+
+FILE *sim_preload_real_fopen64(const char *path, const char *mode)
+{
+	return SIM_PRELOAD_CALL(fopen64, SIM_PRELOAD_NOSYS((FILE *)NULL), path, mode);
+}
+
+/* ---- memory mappings --------------------------------------------------------------------- */
+
+void *sim_preload_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return SIM_PRELOAD_CALL(mmap, (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off),
+				addr, len, prot, flags, fd, off);
+}
+
+void *sim_preload_real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
+{
+	return SIM_PRELOAD_CALL(mmap64, (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off),
+				addr, len, prot, flags, fd, off);
+}
+
+int sim_preload_real_munmap(void *addr, size_t len)
+{
+	return SIM_PRELOAD_CALL(munmap, syscall(SYS_munmap, addr, len), addr, len);
+}
+
+void *sim_preload_real_mremap(void *old, size_t old_size, size_t new_size, int flags,
+			      void *new_addr)
+{
+	return SIM_PRELOAD_CALL(
+		mremap, (void *)syscall(SYS_mremap, old, old_size, new_size, flags, new_addr), old,
+		old_size, new_size, flags, new_addr);
+}
+
+int sim_preload_real_madvise(void *addr, size_t len, int advice)
+{
+	return SIM_PRELOAD_CALL(madvise, syscall(SYS_madvise, addr, len, advice), addr, len,
+				advice);
+}
+
+int sim_preload_real_mprotect(void *addr, size_t len, int prot)
+{
+	return SIM_PRELOAD_CALL(mprotect, syscall(SYS_mprotect, addr, len, prot), addr, len, prot);
+}
+
+int sim_preload_real_dup(int fd)
+{
+	return SIM_PRELOAD_CALL(dup, syscall(SYS_dup, fd), fd);
+}
+
+int sim_preload_real_dup2(int oldfd, int newfd)
+{
+	return SIM_PRELOAD_CALL(dup2, syscall(SYS_dup2, oldfd, newfd), oldfd, newfd);
+}
+
+int sim_preload_real_dup3(int oldfd, int newfd, int flags)
+{
+	return SIM_PRELOAD_CALL(dup3, syscall(SYS_dup3, oldfd, newfd, flags), oldfd, newfd, flags);
+}
+
 /*
  * ---- __wrap_*: sim's own calls ------------------------------------------------------------
  *
@@ -404,6 +513,26 @@ ssize_t __wrap_getxattr(const char *path, const char *name, void *value, size_t 
 ssize_t __wrap_lgetxattr(const char *path, const char *name, void *value, size_t size);
 ssize_t __wrap_listxattr(const char *path, char *list, size_t size);
 ssize_t __wrap_llistxattr(const char *path, char *list, size_t size);
+DIR *__wrap_opendir(const char *path);
+int __wrap_scandir(const char *dir, struct dirent ***list, int (*filter)(const struct dirent *),
+		   int (*compar)(const struct dirent **, const struct dirent **));
+int __wrap_scandir64(const char *dir, struct dirent64 ***list,
+		     int (*filter)(const struct dirent64 *),
+		     int (*compar)(const struct dirent64 **, const struct dirent64 **));
+char *__wrap_realpath(const char *path, char *resolved);
+char *__wrap___realpath_chk(const char *path, char *resolved, size_t resolvedlen);
+ssize_t __wrap_readlink(const char *path, char *buf, size_t size);
+FILE *__wrap_fopen(const char *path, const char *mode);
+FILE *__wrap_fopen64(const char *path, const char *mode);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off);
+int __wrap_munmap(void *addr, size_t len);
+void *__wrap_mremap(void *old, size_t old_size, size_t new_size, int flags, ...);
+int __wrap_madvise(void *addr, size_t len, int advice);
+int __wrap_mprotect(void *addr, size_t len, int prot);
+int __wrap_dup(int fd);
+int __wrap_dup2(int oldfd, int newfd);
+int __wrap_dup3(int oldfd, int newfd, int flags);
 
 int __wrap_open(const char *path, int flags, ...)
 {
@@ -603,4 +732,102 @@ ssize_t __wrap_listxattr(const char *path, char *list, size_t size)
 ssize_t __wrap_llistxattr(const char *path, char *list, size_t size)
 {
 	return sim_preload_real_llistxattr(path, list, size);
+}
+
+DIR *__wrap_opendir(const char *path)
+{
+	return sim_preload_real_opendir(path);
+}
+
+int __wrap_scandir(const char *dir, struct dirent ***list, int (*filter)(const struct dirent *),
+		   int (*compar)(const struct dirent **, const struct dirent **))
+{
+	return sim_preload_real_scandir(dir, list, filter, compar);
+}
+
+int __wrap_scandir64(const char *dir, struct dirent64 ***list,
+		     int (*filter)(const struct dirent64 *),
+		     int (*compar)(const struct dirent64 **, const struct dirent64 **))
+{
+	return sim_preload_real_scandir64(dir, list, filter, compar);
+}
+
+char *__wrap_realpath(const char *path, char *resolved)
+{
+	return sim_preload_real_realpath(path, resolved);
+}
+
+char *__wrap___realpath_chk(const char *path, char *resolved, size_t resolvedlen)
+{
+	if (resolvedlen < PATH_MAX)
+		__chk_fail();
+	return sim_preload_real_realpath(path, resolved);
+}
+
+ssize_t __wrap_readlink(const char *path, char *buf, size_t size)
+{
+	return sim_preload_real_readlink(path, buf, size);
+}
+
+FILE *__wrap_fopen(const char *path, const char *mode)
+{
+	return sim_preload_real_fopen(path, mode);
+}
+
+FILE *__wrap_fopen64(const char *path, const char *mode)
+{
+	return sim_preload_real_fopen64(path, mode);
+}
+
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return sim_preload_real_mmap(addr, len, prot, flags, fd, off);
+}
+
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
+{
+	return sim_preload_real_mmap64(addr, len, prot, flags, fd, off);
+}
+
+int __wrap_munmap(void *addr, size_t len)
+{
+	return sim_preload_real_munmap(addr, len);
+}
+
+void *__wrap_mremap(void *old, size_t old_size, size_t new_size, int flags, ...)
+{
+	void *new_addr = NULL;
+	va_list ap;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	return sim_preload_real_mremap(old, old_size, new_size, flags, new_addr);
+}
+
+int __wrap_madvise(void *addr, size_t len, int advice)
+{
+	return sim_preload_real_madvise(addr, len, advice);
+}
+
+int __wrap_mprotect(void *addr, size_t len, int prot)
+{
+	return sim_preload_real_mprotect(addr, len, prot);
+}
+
+int __wrap_dup(int fd)
+{
+	return sim_preload_real_dup(fd);
+}
+
+int __wrap_dup2(int oldfd, int newfd)
+{
+	return sim_preload_real_dup2(oldfd, newfd);
+}
+
+int __wrap_dup3(int oldfd, int newfd, int flags)
+{
+	return sim_preload_real_dup3(oldfd, newfd, flags);
 }
