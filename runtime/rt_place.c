@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Placement: which WQ a thread submits to. The WQs of the needed unit on the NUMA node nearest
+ * the calling CPU (or, with SVART_CTX_PLACE_BY_BUFFER, the buffer's node), spread over the
+ * threads that share them; the order is cached per thread and recomputed when the thread
+ * moves to another node or the context's WQ set changes.
+ *
+ * Distances come from libnuma (the ACPI SLIT); a node the machine does not have (a sim
+ * configuration with more nodes than the host) is "remote" from every other node.
+ */
+#include "runtime/rt_internal.h"
+
+#include <numa.h>
+#include <numaif.h>
+#include <sched.h>
+#include <string.h>
+
+#define PLACE_REMOTE 255
+
+static int node_distance(int a, int b)
+{
+	if (a == b)
+		return 10;
+	if (a < 0 || b < 0 || numa_available() < 0 || a > numa_max_node() || b > numa_max_node())
+		return PLACE_REMOTE;
+	int d = numa_distance(a, b);
+
+	return d > 0 ? d : PLACE_REMOTE;
+}
+
+unsigned int rt_place_order(struct svart_ctx *ctx, enum rt_unit unit, int node, struct rt_wq **out,
+			    unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < ctx->nr_wqs && n < max; i++)
+		if (ctx->wqs[i]->unit == unit)
+			out[n++] = ctx->wqs[i];
+	/* Insertion sort by distance: stable, so equal WQs keep the context's order. */
+	for (unsigned int i = 1; i < n; i++) {
+		struct rt_wq *w = out[i];
+		int d = node_distance(node, w->node);
+		unsigned int j = i;
+
+		while (j && node_distance(node, out[j - 1]->node) > d) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = w;
+	}
+	return n;
+}
+
+struct place_cache {
+	const struct svart_ctx *ctx;
+	uint64_t generation;
+	int node;
+	unsigned int n[RT_UNIT_NR], near[RT_UNIT_NR], rr[RT_UNIT_NR];
+	struct rt_wq *order[RT_UNIT_NR][RT_MAX_WQS];
+};
+
+static __thread struct place_cache place_tls;
+static atomic_uint place_threads;
+
+static int place_cpu_node(void)
+{
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || numa_available() < 0)
+		return 0;
+	return numa_node_of_cpu(cpu);
+}
+
+static int place_buf_node(const void *buf)
+{
+	int node = -1;
+
+	if (!buf || get_mempolicy(&node, NULL, 0, (void *)buf, MPOL_F_NODE | MPOL_F_ADDR))
+		return -1;
+	return node;
+}
+
+static void place_fill(struct place_cache *c, struct svart_ctx *ctx, int node)
+{
+	c->ctx = ctx;
+	c->generation = ctx->generation;
+	c->node = node;
+	for (int u = 0; u < RT_UNIT_NR; u++) {
+		unsigned int n = rt_place_order(ctx, u, node, c->order[u], RT_MAX_WQS), near = 0;
+		int d0 = n ? node_distance(node, c->order[u][0]->node) : 0;
+
+		while (near < n && node_distance(node, c->order[u][near]->node) == d0)
+			near++;
+		c->n[u] = n;
+		c->near[u] = near;
+		/* Threads start on different WQs of the nearest set, then rotate. */
+		c->rr[u] = atomic_fetch_add_explicit(&place_threads, 1, memory_order_relaxed);
+	}
+}
+
+struct rt_wq *rt_place_pick(struct svart_ctx *ctx, enum rt_unit unit, const void *buf)
+{
+	struct place_cache *c = &place_tls;
+	int node = -1;
+
+	if (!ctx->nr_unit[unit])
+		return NULL;
+	if (ctx->opts.flags & SVART_CTX_PLACE_BY_BUFFER)
+		node = place_buf_node(buf);
+	if (node < 0)
+		node = place_cpu_node();
+	if (c->ctx != ctx || c->generation != ctx->generation || c->node != node)
+		place_fill(c, ctx, node);
+	if (!c->near[unit])
+		return NULL;
+	return c->order[unit][c->rr[unit]++ % c->near[unit]];
+}
+
+struct rt_wq *rt_place_next(struct svart_ctx *ctx, struct rt_wq *wq)
+{
+	struct place_cache *c = &place_tls;
+	enum rt_unit u = wq->unit;
+
+	if (c->ctx != ctx || c->generation != ctx->generation)
+		place_fill(c, ctx, place_cpu_node());
+	for (unsigned int i = 0; i < c->n[u]; i++)
+		if (c->order[u][i] == wq)
+			return c->n[u] > 1 ? c->order[u][(i + 1) % c->n[u]] : wq;
+	return c->n[u] ? c->order[u][0] : NULL;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The whole sim platform for svart's runtime: the DSA/IAA devices of SVART_SIM_CONFIG
+ * (sim/accel/), each one also a sim PCI device behind the sim VT-d IOMMU (sim/iommu/), i.e. a
+ * VFIO device cdev /dev/vfio/devices/vfioN that iommufd can bind and attach PASIDs of, and
+ * whose engines translate every access through the IOMMU with the descriptor's PASID.
+ */
+#ifndef SVART_SIM_SIM_PLATFORM_H
+#define SVART_SIM_SIM_PLATFORM_H
+
+#include "sim/accel/sim_accel.h"
+
+/**
+ * sim_platform_get() - create the platform on first use (thread-safe); takes a reference.
+ *
+ * Return: 0, or -errno with sim_accel_platform_error() saying why.
+ */
+int sim_platform_get(void);
+
+/* Drop a reference; the last destroys the devices. Pairs with sim_platform_get(). */
+void sim_platform_put(void);
+
+/**
+ * sim_platform_vfio_index() - N of the VFIO cdev /dev/vfio/devices/vfioN behind @dev.
+ * @dev: a device of the platform.
+ *
+ * Return: N >= 0, or -ENODEV for a device without one (created outside the platform).
+ */
+int sim_platform_vfio_index(const struct sim_accel_dev *dev);
+
+#endif /* SVART_SIM_SIM_PLATFORM_H */
