@@ -41,7 +41,7 @@ struct rt_wq;
 /* One device work queue as the runtime uses it. */
 struct rt_wq {
 	struct svart_ctx *ctx;
-	char name[40]; /* "dsa0/wq0.1" */
+	char name[72]; /* "dsa0/wq0.1": device and WQ names of up to 31 characters */
 	enum rt_unit unit;
 	bool dedicated;
 	bool bof; /* block_on_fault enabled: descriptors may set BOF */
