@@ -73,7 +73,9 @@ static int args_check(enum rt_op_id op, const struct rt_args *a)
 		ret = check_buf(a->src2, a->len);
 		if (!ret)
 			ret = check_buf(a->dst, a->dst_len);
-		if (!ret && (a->len % 8 || a->len > IDXD_DELTA_MAX_XFER))
+		/* The record format (and the device) work on 8-byte aligned words. */
+		if (!ret && (a->len % 8 || a->len > IDXD_DELTA_MAX_XFER ||
+			     ((uintptr_t)a->src | (uintptr_t)a->src2 | (uintptr_t)a->dst) % 8))
 			ret = -EINVAL;
 		return ret;
 	case RT_OP_DELTA_APPLY:
@@ -82,6 +84,7 @@ static int args_check(enum rt_op_id op, const struct rt_args *a)
 			ret = check_buf(a->src, a->dst_len);
 		if (!ret && (a->len % 8 || a->len > IDXD_DELTA_MAX_XFER ||
 			     a->dst_len % IDXD_DELTA_ENTRY_SIZE ||
+			     ((uintptr_t)a->dst | (uintptr_t)a->src) % 8 ||
 			     overlap(a->dst, a->len, a->src, a->dst_len)))
 			ret = -EINVAL;
 		return ret;

@@ -149,6 +149,11 @@ void rt_job_issue(struct svart_job *job)
 	for (unsigned int n = 0; wq && n < ctx->nr_unit[job->op->unit]; n++) {
 		memset(job->cr.raw, 0, sizeof(job->cr.raw));
 		ret = job->op->prep(job, wq);
+		if (ret == -EBADMSG || ret == -ENOSPC) {
+			/* A verdict on the job's own data (framing): no WQ or CPU would differ. */
+			rt_job_finish(job, ret, ctx->path);
+			return;
+		}
 		if (!ret) {
 			if (ctx->opts.block_on_fault && wq->bof)
 				job->desc.dsa.flags |= IDXD_OP_FLAG_BOF;
@@ -213,23 +218,44 @@ int rt_job_submit(struct svart_job *job)
 	return 0;
 }
 
-/* The buffer range of the job that contains @addr, to bound the fault-in window. */
-static void job_fault_range(const struct svart_job *job, uint64_t addr, uint64_t *lo, uint64_t *hi)
+/*
+ * The buffer range of the job that contains @addr, to bound the fault-in window: each
+ * operand with the extent the operation gives it (a window reaching past a buffer could
+ * cross into memory that is not mapped, and the prefault would rightly refuse it).
+ */
+static void job_fault_range(const struct svart_job *job, uint64_t addr, uint64_t *lo,
+			    uint64_t *hi)
 {
 	const struct rt_args *a = &job->a;
+	uint32_t bs = a->dif.block_size;
 	struct {
 		uintptr_t p;
 		size_t n;
 	} r[4] = {
 		{ (uintptr_t)a->src, a->len },
 		{ (uintptr_t)a->src2, a->len },
-		{ (uintptr_t)a->dst, a->dst_len > a->len ? a->dst_len : a->len },
+		{ (uintptr_t)a->dst, a->len },
 		{ (uintptr_t)a->dst2, a->len },
 	};
 
-	/* DIF insert writes 8 more bytes per block than it reads. */
-	if (job->op_id == RT_OP_DIF_INSERT && a->dif.block_size)
-		r[2].n = a->len / a->dif.block_size * (a->dif.block_size + 8);
+	switch (job->op_id) {
+	case RT_OP_DELTA_CREATE: /* dst is the record */
+	case RT_OP_COMPRESS:
+	case RT_OP_DECOMPRESS:
+		r[2].n = a->dst_len;
+		break;
+	case RT_OP_DELTA_APPLY: /* src is the record */
+		r[0].n = a->dst_len;
+		break;
+	case RT_OP_DIF_INSERT:
+		r[2].n = bs ? a->len / bs * (bs + 8) : 0;
+		break;
+	case RT_OP_DIF_STRIP:
+		r[2].n = bs ? a->len / (bs + 8) * bs : 0;
+		break;
+	default:
+		break;
+	}
 	for (unsigned int i = 0; i < 4; i++) {
 		if (r[i].p && addr >= r[i].p && addr - r[i].p < r[i].n) {
 			*lo = r[i].p;

@@ -396,10 +396,26 @@ static enum rt_step delta_create_complete(struct svart_job *job, struct rt_wq *w
 
 static void delta_create_cpu(struct svart_job *job)
 {
-	size_t out = 0;
-	int ret = rt_cpu_delta_create(job->a.src, job->a.src2, job->a.len, job->a.dst,
-				      job->a.dst_len, &out);
+	/*
+	 * The CPU kernel keeps the device's limits (capacity a multiple of 10, at least 80) and
+	 * returns the CR_DELTA result (EQUAL/DELTAS/OVERFLOW): round the capacity down, build a
+	 * small record in a bounce buffer, and turn the result into the API's 0 / -ENOSPC.
+	 */
+	uint64_t bounce[IDXD_DELTA_MIN_MAX_SIZE / 8];
+	size_t max = job->a.dst_len - job->a.dst_len % IDXD_DELTA_ENTRY_SIZE, out = 0;
+	bool small = max < IDXD_DELTA_MIN_MAX_SIZE;
+	/* A zero length is a valid empty record for the API, an error for the kernel. */
+	int ret = !job->a.len ? 0 :
+				rt_cpu_delta_create(job->a.src, job->a.src2, job->a.len,
+						    small ? (void *)bounce : job->a.dst,
+						    small ? sizeof(bounce) : max, &out);
 
+	if (ret == IDXD_DELTA_RES_OVERFLOW || (ret >= 0 && out > max))
+		ret = -ENOSPC;
+	else if (ret > 0)
+		ret = 0;
+	if (!ret && small && out)
+		memcpy(job->a.dst, bounce, out);
 	job->res.status = ret;
 	job->res.value = ret ? 0 : out;
 	job->off = job->a.len;
