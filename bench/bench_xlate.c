@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * svart-bench-xlate: the sim IOMMU's hot paths (docs/BENCHMARKS.md, "Translation,
- * invalidation and faults"). This file: main() and the translation benchmarks; invalidation
- * is in bench_inval.c, page requests in bench_fault.c.
+ * invalidation and faults"). This file: the translation benchmarks and sb_suite_xlate();
+ * invalidation is in bench_inval.c, page requests in bench_fault.c, main() in
+ * bench_xlate_main.c (`svart bench` registers the same suite).
  *
  * Translation, on sim_iommu_translate() through devices, IOASes and nested HWPTs set up by the
  * real iommufd/VFIO path, with first-stage tables built by hand (A and D preset, so walks
@@ -31,6 +32,7 @@
 #include <sys/mman.h>
 
 #include "bench_sim_util.h"
+#include "suites.h"
 
 /* Pages of the table region: two trees of 64K 4 KiB leaves need ~270. */
 #define XL_PT_PAGES 640u
@@ -284,6 +286,10 @@ static void bm_memcpy(struct sb_state *st, void *arg)
 {
 	size_t n = (size_t)sb_range_arg(st, 0);
 
+	if (!cpy_src || !cpy_dst || n > BENCH_PAGE) {
+		bench_skip(st, "the memcpy buffers", -ENOMEM);
+		return;
+	}
 	while (sb_keep_running_batch(st, 16))
 		for (int i = 0; i < 16; i++) {
 			memcpy(cpy_dst, cpy_src, n);
@@ -469,6 +475,27 @@ static void reg_fail(const char *name)
 	fprintf(stderr, "svart-bench-xlate: cannot register %s\n", name);
 }
 
+/* The quick profile: an IOTLB hit and a nested miss for each leaf size (4 KiB, 2 MiB, 1 GiB). */
+static void xlate_register_quick(void)
+{
+	static const struct xcase c[] = { { LEAF_4K, 4, false, false },
+					  { LEAF_2M, 4, false, false },
+					  { LEAF_1G, 4, false, false } };
+	char name[96];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(name, sizeof(name), "xlate/hit/%s/iotlb", leaf_name[c[i].leaf]);
+		if (!sb_register(name, bm_hit, NULL, NULL, (void *)&c[i]))
+			reg_fail(name);
+	}
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(name, sizeof(name), "xlate/walk_nested/4lvl/%s/iotlb",
+			 leaf_name[c[i].leaf]);
+		if (!sb_register(name, bm_walk_nested, NULL, NULL, (void *)&c[i]))
+			reg_fail(name);
+	}
+}
+
 void bench_xlate_register(void)
 {
 	static const struct xcase hit[] = {
@@ -526,21 +553,24 @@ void bench_xlate_register(void)
 	}
 }
 
-int main(int argc, char **argv)
+void sb_suite_xlate(bool full)
 {
-	int ret;
-
-	cpy_src = bench_map_aligned(BENCH_PAGE, BENCH_PAGE);
-	cpy_dst = bench_map_aligned(BENCH_PAGE, BENCH_PAGE);
-	if (!cpy_src || !cpy_dst) {
-		fprintf(stderr, "svart-bench-xlate: out of memory\n");
-		return 1;
+	if (!full) {
+		xlate_register_quick();
+		return;
 	}
-	memset(cpy_src, 0x5a, BENCH_PAGE);
+	if (!cpy_src)
+		cpy_src = bench_map_aligned(BENCH_PAGE, BENCH_PAGE);
+	if (!cpy_dst)
+		cpy_dst = bench_map_aligned(BENCH_PAGE, BENCH_PAGE);
+	if (cpy_src)
+		memset(cpy_src, 0x5a, BENCH_PAGE);
 	bench_xlate_register();
 	bench_inval_register();
 	bench_fault_register();
-	ret = sb_main(argc, argv);
+}
+
+void sb_suites_release(void)
+{
 	bench_world_release();
-	return ret;
 }

@@ -14,6 +14,7 @@ struct cli_cmd {
 	int (*fn)(int argc, char **argv);
 };
 
+int cmd_bench(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 

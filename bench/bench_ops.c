@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The operations end to end (docs/BENCHMARKS.md, "Operations"): svart's public API on a
+ * context of $SVART_PLATFORM (AUTO: the hardware when usable, else sim), cpu_threshold 1 so
+ * that every size takes the device path, each beside its CPU baseline in the same run:
+ *   ops/memmove/{svart,memcpy}/N        ops/memfill/{svart,memset}/N
+ *   ops/compare/{svart,memcmp}/N        ops/crc32c/{svart,isal}/N      (ISA-L crc32_iscsi)
+ *   ops/compress/{svart,isal_l1,zlib_l1,zlib_l6}/N                     (counter "ratio")
+ *   ops/decompress/{svart,isal,zlib}/N  (all inflate the stream svart_compress() made)
+ *   ops/memmove_async/svart/qd:Q        4 KiB memmoves, Q in flight on a completion queue
+ * Buffers are 2 MiB aligned (MADV_HUGEPAGE), prefaulted for the device with
+ * svart_as_prefault() and touched by one untimed call, so the IOTLB is warm. Times are wall
+ * clock: a device (or sim engine thread) works while the caller's CPU time stands still.
+ *
+ * Input is real text (the files bench_cpu.c uses: /usr/share/common-licenses, then every
+ * /usr/share/doc/PACKAGE/copyright, sorted, repeated to the size needed).
+ */
+#include <errno.h>
+#include <glob.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
+#include <zlib.h>
+
+#include "svart.h"
+#include "bench_sim_util.h"
+#include "suites.h"
+#include "svart_bench.h"
+
+#define OPS_ALIGN (2u << 20)
+#define OPS_QD_MAX 64u
+#define OPS_ASYNC_LEN 4096u
+#define OPS_FILL 0x5a5a5a5a5a5a5a5aULL
+
+static struct {
+	size_t max; /* largest size registered */
+	struct svart_ctx *ctx;
+	uint8_t *text, *dst, *aux; /* max bytes each */
+	uint8_t *comp; /* compressed text: comp_cap bytes */
+	size_t comp_cap, comp_len, comp_n; /* comp_len bytes hold text[0, comp_n) */
+	char describe[1024];
+	const char *platform;
+} ops;
+
+/* ---- the world: a context and its buffers ---- */
+
+static void *ops_map(size_t len)
+{
+	size_t total = len + OPS_ALIGN;
+	uint8_t *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)p + OPS_ALIGN - 1) & ~(uintptr_t)(OPS_ALIGN - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	if ((uintptr_t)p + total > a + len)
+		munmap((void *)(a + len), (uintptr_t)p + total - a - len);
+	/* Transparent huge pages where the kernel allows: the 2 MiB leaves of the target. */
+	madvise((void *)a, len, MADV_HUGEPAGE);
+	memset((void *)a, 0, len);
+	return (void *)a;
+}
+
+static void ops_unmap(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+static size_t append_file(const char *path, uint8_t *dst, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(dst, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static size_t append_glob(const char *pattern, uint8_t *dst, size_t cap)
+{
+	size_t n = 0;
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g)) /* gl_pathv comes sorted */
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc && n < cap; i++)
+		n += append_file(g.gl_pathv[i], dst + n, cap - n);
+	globfree(&g);
+	return n;
+}
+
+/* Real text, repeated to @len; generated words when /usr/share has none. */
+static void fill_text(uint8_t *t, size_t len)
+{
+	static const char *const words[] = { "the ", "device ", "page ", "queue ",  "table ",
+					     "of ",  "and ",	"with ", "memory ", "\n" };
+	size_t n = append_glob("/usr/share/common-licenses/*", t, len);
+
+	n += append_glob("/usr/share/doc/*/copyright", t + n, len - n);
+	if (!n) {
+		uint64_t s = 0x9e3779b97f4a7c15ULL;
+
+		while (n < len) {
+			const char *w;
+			size_t k;
+
+			s ^= s << 13;
+			s ^= s >> 7;
+			s ^= s << 17;
+			w = words[s % 10];
+			k = strlen(w) < len - n ? strlen(w) : len - n;
+			memcpy(t + n, w, k);
+			n += k;
+		}
+	}
+	for (size_t i = n; i < len; i += n)
+		memcpy(t + i, t, len - i < n ? len - i : n);
+}
+
+static void ops_destroy(void)
+{
+	svart_ctx_destroy(ops.ctx);
+	ops.ctx = NULL;
+	ops_unmap(ops.text, ops.max);
+	ops_unmap(ops.dst, ops.max);
+	ops_unmap(ops.aux, ops.max);
+	ops_unmap(ops.comp, ops.comp_cap);
+	ops.text = ops.dst = ops.aux = ops.comp = NULL;
+	ops.comp_n = ops.comp_len = 0;
+}
+
+static int ops_prefault(void *p, size_t len, int write)
+{
+	int ret = svart_as_prefault(ops.ctx, p, len, write);
+
+	/* The CPU platform has nothing to prefault. */
+	return ret == -EOPNOTSUPP ? 0 : ret;
+}
+
+static int ops_build(void)
+{
+	struct svart_ctx_opts o = {
+		.size = sizeof(o),
+		.platform = SVART_PLATFORM_AUTO, /* $SVART_PLATFORM decides */
+		.cpu_threshold = 1, /* every size on the device path */
+	};
+	int ret;
+
+	ops.comp_cap = ops.max + ops.max / 8 + (64u << 10);
+	ops.text = ops_map(ops.max);
+	ops.dst = ops_map(ops.max);
+	ops.aux = ops_map(ops.max);
+	ops.comp = ops_map(ops.comp_cap);
+	if (!ops.text || !ops.dst || !ops.aux || !ops.comp) {
+		ret = -ENOMEM;
+		goto out_destroy;
+	}
+	fill_text(ops.text, ops.max);
+	ret = svart_ctx_create(&o, &ops.ctx);
+	if (ret)
+		goto out_destroy;
+	ret = ops_prefault(ops.text, ops.max, 1);
+	if (!ret)
+		ret = ops_prefault(ops.dst, ops.max, 1);
+	if (!ret)
+		ret = ops_prefault(ops.aux, ops.max, 1);
+	if (!ret)
+		ret = ops_prefault(ops.comp, ops.comp_cap, 1);
+	if (ret)
+		goto out_destroy;
+	ops.platform = svart_platform_name(svart_ctx_platform(ops.ctx));
+	snprintf(ops.describe, sizeof(ops.describe), "%s", svart_ctx_describe(ops.ctx));
+	return 0;
+
+out_destroy:
+	ops_destroy();
+	return ret;
+}
+
+/* Its own world: the xlate suite's sim units may only be configured with no device alive. */
+static const struct bench_world ops_world = {
+	.name = "ops",
+	.build = ops_build,
+	.destroy = ops_destroy,
+};
+
+static bool setup(struct sb_state *st)
+{
+	int ret = bench_world_use(&ops_world);
+
+	if (ret)
+		bench_skip(st, "creating the context and buffers", ret);
+	return !ret;
+}
+
+static size_t size_of(const struct sb_state *st)
+{
+	return (size_t)sb_range_arg(st, 0);
+}
+
+static void done(struct sb_state *st, size_t n)
+{
+	sb_set_bytes_processed(st, sb_iterations_done(st) * (int64_t)n);
+}
+
+static void fail(struct sb_state *st, const char *what, int err)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "%s: %s", what, err ? svart_strerror(err) : "wrong result");
+	sb_skip_with_error(st, msg);
+}
+
+/* ---- memmove, memfill, compare ---- */
+
+static void bm_memmove_svart(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+	int ret;
+
+	if (!setup(st))
+		return;
+	ret = svart_memmove(ops.ctx, ops.dst, ops.text, n); /* warm: untimed */
+	while (!ret && sb_keep_running(st))
+		ret = svart_memmove(ops.ctx, ops.dst, ops.text, n);
+	if (ret || memcmp(ops.dst, ops.text, n))
+		fail(st, "svart_memmove", ret);
+	done(st, n);
+}
+
+static void bm_memmove_memcpy(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+
+	if (!setup(st))
+		return;
+	while (sb_keep_running(st)) {
+		memcpy(ops.dst, ops.text, n);
+		sb_clobber_memory();
+	}
+	done(st, n);
+}
+
+static void bm_memfill_svart(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+	int ret;
+
+	if (!setup(st))
+		return;
+	ret = svart_memfill(ops.ctx, ops.dst, OPS_FILL, n);
+	while (!ret && sb_keep_running(st))
+		ret = svart_memfill(ops.ctx, ops.dst, OPS_FILL, n);
+	if (ret || ops.dst[0] != 0x5a || ops.dst[n - 1] != 0x5a)
+		fail(st, "svart_memfill", ret);
+	done(st, n);
+}
+
+static void bm_memfill_memset(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+
+	if (!setup(st))
+		return;
+	while (sb_keep_running(st)) {
+		memset(ops.dst, 0x5a, n);
+		sb_clobber_memory();
+	}
+	done(st, n);
+}
+
+/* Equal buffers: both sides read all of them. */
+static void bm_compare_svart(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st), at = 0;
+	int ret;
+
+	if (!setup(st))
+		return;
+	memcpy(ops.aux, ops.text, n);
+	ret = svart_memcmp(ops.ctx, ops.aux, ops.text, n, &at);
+	while (!ret && sb_keep_running(st))
+		ret = svart_memcmp(ops.ctx, ops.aux, ops.text, n, &at);
+	if (ret || at != n)
+		fail(st, "svart_memcmp", ret < 0 ? ret : 0);
+	done(st, n);
+}
+
+static void bm_compare_memcmp(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+	int r = 0;
+
+	if (!setup(st))
+		return;
+	memcpy(ops.aux, ops.text, n);
+	while (sb_keep_running(st)) {
+		r |= memcmp(ops.aux, ops.text, n);
+		sb_clobber_memory();
+	}
+	if (r)
+		fail(st, "memcmp", 0);
+	done(st, n);
+}
+
+/* ---- CRC-32C ---- */
+
+static void bm_crc32c_svart(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+	uint32_t crc = 0;
+	int ret;
+
+	if (!setup(st))
+		return;
+	ret = svart_crc32c(ops.ctx, ops.text, n, 0, &crc);
+	while (!ret && sb_keep_running(st))
+		ret = svart_crc32c(ops.ctx, ops.text, n, 0, &crc);
+	/* ISA-L returns the raw register: the RFC 3720 CRC is ~crc32_iscsi(buf, len, ~0). */
+	if (ret || crc != ~crc32_iscsi(ops.text, (int)n, 0xffffffffu))
+		fail(st, "svart_crc32c", ret);
+	done(st, n);
+}
+
+static void bm_crc32c_isal(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+	uint32_t crc = 0;
+
+	if (!setup(st))
+		return;
+	while (sb_keep_running(st))
+		crc = ~crc32_iscsi(ops.text, (int)n, 0xffffffffu);
+	sb_do_not_optimize(&crc);
+	done(st, n);
+}
+
+/* ---- compress ---- */
+
+static uint8_t isal_level_buf[ISAL_DEF_LVL1_DEFAULT];
+
+static size_t isal_compress(uint8_t *dst, size_t cap, const uint8_t *src, size_t n)
+{
+	static struct isal_zstream z;
+
+	isal_deflate_stateless_init(&z);
+	z.level = 1;
+	z.level_buf = isal_level_buf;
+	z.level_buf_size = sizeof(isal_level_buf);
+	z.gzip_flag = IGZIP_ZLIB;
+	z.end_of_stream = 1;
+	z.flush = NO_FLUSH;
+	z.next_in = (uint8_t *)src;
+	z.avail_in = (uint32_t)n;
+	z.next_out = dst;
+	z.avail_out = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+	return isal_deflate_stateless(&z) == COMP_OK ? z.total_out : 0;
+}
+
+/* What the ops' compressed output inflates to must be the input (zlib is the judge). */
+static bool inflates_to(const uint8_t *c, size_t clen, const uint8_t *want, size_t n)
+{
+	uLongf out = (uLongf)n;
+
+	return uncompress(ops.aux, &out, c, (uLong)clen) == Z_OK && out == n &&
+	       !memcmp(ops.aux, want, n);
+}
+
+static void ratio(struct sb_state *st, size_t n, size_t out)
+{
+	sb_counter_set(st, "ratio", out ? (double)n / (double)out : 0, 0);
+}
+
+static void bm_compress_svart(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st), out = 0;
+	int ret;
+
+	if (!setup(st))
+		return;
+	ret = svart_compress(ops.ctx, ops.comp, ops.comp_cap, ops.text, n, SVART_COMP_ZLIB, &out);
+	while (!ret && sb_keep_running(st))
+		ret = svart_compress(ops.ctx, ops.comp, ops.comp_cap, ops.text, n, SVART_COMP_ZLIB,
+				     &out);
+	if (ret || !inflates_to(ops.comp, out, ops.text, n))
+		fail(st, "svart_compress", ret);
+	/* The decompress benchmarks may start from this stream. */
+	ops.comp_n = ret ? 0 : n;
+	ops.comp_len = out;
+	ratio(st, n, out);
+	done(st, n);
+}
+
+static void bm_compress_isal(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st), out = 0;
+
+	if (!setup(st))
+		return;
+	while (sb_keep_running(st))
+		out = isal_compress(ops.dst, ops.max, ops.text, n);
+	if (!out || !inflates_to(ops.dst, out, ops.text, n))
+		fail(st, "isal_deflate_stateless", 0);
+	ratio(st, n, out);
+	done(st, n);
+}
+
+static void bm_compress_zlib(struct sb_state *st, void *arg)
+{
+	int level = (int)(intptr_t)arg;
+	size_t n = size_of(st);
+	uLongf out = 0;
+	int zret = Z_OK;
+
+	if (!setup(st))
+		return;
+	while (zret == Z_OK && sb_keep_running(st)) {
+		out = (uLongf)ops.comp_cap;
+		zret = compress2(ops.comp, &out, ops.text, (uLong)n, level);
+	}
+	ops.comp_n = 0; /* ops.comp now holds zlib's stream */
+	if (zret != Z_OK)
+		fail(st, "compress2", 0);
+	ratio(st, n, out);
+	done(st, n);
+}
+
+/* ---- decompress: every inflater reads the stream svart_compress() makes ---- */
+
+static bool decomp_input(struct sb_state *st, size_t n)
+{
+	int ret = 0;
+
+	if (ops.comp_n != n)
+		ret = svart_compress(ops.ctx, ops.comp, ops.comp_cap, ops.text, n, SVART_COMP_ZLIB,
+				     &ops.comp_len);
+	ops.comp_n = ret ? 0 : n;
+	if (ret)
+		fail(st, "svart_compress (input)", ret);
+	return !ret;
+}
+
+static void bm_decompress_svart(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st), out = 0;
+	int ret;
+
+	if (!setup(st) || !decomp_input(st, n))
+		return;
+	ret = svart_decompress(ops.ctx, ops.dst, ops.max, ops.comp, ops.comp_len, SVART_COMP_ZLIB,
+			       &out);
+	while (!ret && sb_keep_running(st))
+		ret = svart_decompress(ops.ctx, ops.dst, ops.max, ops.comp, ops.comp_len,
+				       SVART_COMP_ZLIB, &out);
+	if (ret || out != n || memcmp(ops.dst, ops.text, n))
+		fail(st, "svart_decompress", ret);
+	ratio(st, n, ops.comp_len);
+	done(st, n);
+}
+
+static void bm_decompress_isal(struct sb_state *st, void *arg)
+{
+	static struct inflate_state s;
+	size_t n = size_of(st);
+	bool ok = true;
+
+	if (!setup(st) || !decomp_input(st, n))
+		return;
+	while (ok && sb_keep_running(st)) {
+		isal_inflate_init(&s);
+		s.crc_flag = ISAL_ZLIB;
+		s.next_in = ops.comp;
+		s.avail_in = (uint32_t)ops.comp_len;
+		s.next_out = ops.dst;
+		s.avail_out = (uint32_t)ops.max;
+		ok = isal_inflate_stateless(&s) == ISAL_DECOMP_OK && s.total_out == n;
+	}
+	if (!ok)
+		fail(st, "isal_inflate_stateless", 0);
+	ratio(st, n, ops.comp_len);
+	done(st, n);
+}
+
+static void bm_decompress_zlib(struct sb_state *st, void *arg)
+{
+	size_t n = size_of(st);
+	uLongf out = 0;
+	int zret = Z_OK;
+
+	if (!setup(st) || !decomp_input(st, n))
+		return;
+	while (zret == Z_OK && sb_keep_running(st)) {
+		out = (uLongf)ops.max;
+		zret = uncompress(ops.dst, &out, ops.comp, (uLong)ops.comp_len);
+	}
+	if (zret != Z_OK || out != n)
+		fail(st, "uncompress", 0);
+	ratio(st, n, ops.comp_len);
+	done(st, n);
+}
+
+/* ---- async: Q 4 KiB memmoves in flight ---- */
+
+static void bm_memmove_async(struct sb_state *st, void *arg)
+{
+	unsigned int qd = (unsigned int)sb_range_arg(st, 0);
+	struct svart_job *jobs[OPS_QD_MAX] = { 0 }, *got[OPS_QD_MAX];
+	struct svart_cq *cq = NULL;
+	int64_t moved = 0;
+	int ret, bad = 0;
+
+	if (!setup(st))
+		return;
+	if (!qd || qd > OPS_QD_MAX || (size_t)qd * OPS_ASYNC_LEN > ops.max) {
+		bench_skip(st, "queue depth", -EINVAL);
+		return;
+	}
+	ret = svart_cq_create(ops.ctx, qd, &cq);
+	for (unsigned int i = 0; i < qd && !ret; i++) {
+		ret = svart_job_alloc(ops.ctx, &jobs[i]);
+		/* Each job its own 4 KiB: no two in flight write the same bytes. */
+		if (!ret)
+			ret = svart_prep_memmove(jobs[i], ops.dst + (size_t)i * OPS_ASYNC_LEN,
+						 ops.text + (size_t)i * OPS_ASYNC_LEN,
+						 OPS_ASYNC_LEN);
+		if (!ret)
+			ret = svart_cq_submit(cq, jobs[i]);
+	}
+	if (ret) {
+		bench_skip(st, "completion queue", ret);
+		goto out_free;
+	}
+	/* One iteration: reap what has finished (at least one), submit it again. */
+	while (!bad && sb_keep_running(st)) {
+		int k = svart_cq_reap(cq, got, qd, 1, -1);
+
+		if (k <= 0) {
+			bad = k ? k : -EIO;
+			break;
+		}
+		for (int i = 0; i < k && !bad; i++) {
+			bad = svart_job_result(got[i])->status;
+			if (!bad)
+				bad = svart_cq_submit(cq, got[i]);
+		}
+		moved += k;
+	}
+	while (svart_cq_inflight(cq))
+		if (svart_cq_reap(cq, got, qd, 1, -1) < 0)
+			break;
+	if (bad || memcmp(ops.dst, ops.text, (size_t)qd * OPS_ASYNC_LEN))
+		fail(st, "async memmove", bad);
+	sb_set_bytes_processed(st, moved * OPS_ASYNC_LEN);
+	sb_set_items_processed(st, moved);
+out_free:
+	for (unsigned int i = 0; i < qd; i++)
+		svart_job_free(jobs[i]);
+	svart_cq_destroy(cq);
+}
+
+/* ---- registration ---- */
+
+static void reg(const char *name, sb_fn fn, void *arg, const int64_t *sizes, size_t nsizes)
+{
+	struct sb_bench *b = sb_use_real_time(sb_register(name, fn, NULL, NULL, arg));
+
+	for (size_t i = 0; i < nsizes && b; i++)
+		b = sb_arg(b, sizes[i]);
+	if (!b)
+		fprintf(stderr, "svart bench: cannot register %s\n", name);
+}
+
+void sb_suite_ops(bool full)
+{
+	static const int64_t quick[] = { 4 << 10, 64 << 10, 1 << 20, 16 << 20 };
+	/* Compression on sim is the slow path: the quick profile stops at 1 MiB. */
+	static const int64_t quick_z[] = { 4 << 10, 64 << 10, 1 << 20 };
+	static const int64_t every[] = { 256,	    1 << 10, 4 << 10, 16 << 10, 64 << 10,
+					 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20 };
+	const int64_t *sz = full ? every : quick, *zsz = full ? every : quick_z;
+	size_t n = full ? sizeof(every) / sizeof(every[0]) : sizeof(quick) / sizeof(quick[0]);
+	size_t zn = full ? n : sizeof(quick_z) / sizeof(quick_z[0]);
+	struct sb_bench *b;
+
+	ops.max = (size_t)sz[n - 1];
+	reg("ops/memmove/svart", bm_memmove_svart, NULL, sz, n);
+	reg("ops/memmove/memcpy", bm_memmove_memcpy, NULL, sz, n);
+	reg("ops/memfill/svart", bm_memfill_svart, NULL, sz, n);
+	reg("ops/memfill/memset", bm_memfill_memset, NULL, sz, n);
+	reg("ops/compare/svart", bm_compare_svart, NULL, sz, n);
+	reg("ops/compare/memcmp", bm_compare_memcmp, NULL, sz, n);
+	reg("ops/crc32c/svart", bm_crc32c_svart, NULL, sz, n);
+	reg("ops/crc32c/isal", bm_crc32c_isal, NULL, sz, n);
+	reg("ops/compress/svart", bm_compress_svart, NULL, zsz, zn);
+	reg("ops/compress/isal_l1", bm_compress_isal, NULL, zsz, zn);
+	reg("ops/compress/zlib_l1", bm_compress_zlib, (void *)(intptr_t)1, zsz, zn);
+	reg("ops/compress/zlib_l6", bm_compress_zlib, (void *)(intptr_t)6, zsz, zn);
+	reg("ops/decompress/svart", bm_decompress_svart, NULL, zsz, zn);
+	reg("ops/decompress/isal", bm_decompress_isal, NULL, zsz, zn);
+	reg("ops/decompress/zlib", bm_decompress_zlib, NULL, zsz, zn);
+	b = sb_use_real_time(
+		sb_register("ops/memmove_async/svart", bm_memmove_async, NULL, NULL, NULL));
+	b = sb_arg(sb_arg(sb_arg(sb_arg(b, 1), 8), 32), 64);
+	if (!sb_arg_names(b, (const char *const[]){ "qd" }, 1))
+		fprintf(stderr, "svart bench: cannot register ops/memmove_async/svart\n");
+}
+
+const char *sb_suite_ops_describe(const char **platform)
+{
+	if (platform)
+		*platform = ops.platform ? ops.platform : "";
+	return ops.describe;
+}
