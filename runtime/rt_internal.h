@@ -262,7 +262,8 @@ struct svart_job {
 	uint64_t crc64;
 	uint64_t fault_addr;
 	bool fault_write;
-	unsigned int fault_tries;
+	unsigned int fault_tries; /* partial completions since the last progress */
+	uint64_t fault_off, fault_out_off; /* progress at the last partial completion */
 	struct rt_wq *wq;
 	bool on_credit; /* holds a credit of wq */
 	/* Op scratch (IAA: AECS, framing state). */

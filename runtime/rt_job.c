@@ -13,6 +13,7 @@
 
 #include "enqcmd/enq_desc.h"
 #include "enqcmd/enq_wait.h"
+#include "sim/sim_guard.h"
 
 uint64_t rt_now_ns(void)
 {
@@ -73,11 +74,30 @@ static void job_put_credit(struct svart_job *job)
 	}
 }
 
+static void job_cpu_call(void *job)
+{
+	((struct svart_job *)job)->op->cpu(job);
+}
+
 static void job_cpu(struct svart_job *job, bool fallback)
 {
+	uintptr_t at;
+
 	if (fallback)
 		atomic_fetch_add_explicit(&job->ctx->stats.cpu_fallbacks, 1, memory_order_relaxed);
-	job->op->cpu(job);
+	/*
+	 * The CPU path's probe: memory that is not mapped (or not writable) is -EFAULT here as
+	 * on the device, never a crash. Deflate's CPU path allocates, which a guard must not
+	 * abandon halfway, so it runs unguarded.
+	 */
+	if (job->op_id != RT_OP_COMPRESS && job->op_id != RT_OP_DECOMPRESS && !sim_guard_init()) {
+		if (sim_guard_call(job_cpu_call, job, &at)) {
+			rt_job_finish(job, -EFAULT, SVART_PATH_CPU);
+			return;
+		}
+	} else {
+		job->op->cpu(job);
+	}
 	if (job->state != RT_JOB_DONE)
 		rt_job_finish(job, job->res.status, SVART_PATH_CPU);
 }
@@ -191,6 +211,7 @@ void rt_job_reset(struct svart_job *job)
 	memset(&job->res, 0, sizeof(job->res));
 	job->off = job->out_off = job->chunk = 0;
 	job->fault_tries = 0;
+	job->fault_off = job->fault_out_off = 0;
 	job->crc = job->a.seed;
 	job->crc64 = 0;
 	job->frame_hdr = 0;
@@ -205,6 +226,8 @@ int rt_job_submit(struct svart_job *job)
 	if (job->state == RT_JOB_IDLE || !job->op)
 		return -EINVAL;
 	rt_job_reset(job);
+	/* A finished job submitted again: job_cpu() finishes (path, stats) only if not DONE. */
+	job->state = RT_JOB_PREPARED;
 	if (!job->op->pending(job) || job_wants_cpu(job)) {
 		if (job->op->pending(job) && job->op->prep && !job->ctx->nr_unit[job->op->unit] &&
 		    (job->ctx->opts.flags & SVART_CTX_NO_FALLBACK)) {
@@ -223,8 +246,7 @@ int rt_job_submit(struct svart_job *job)
  * operand with the extent the operation gives it (a window reaching past a buffer could
  * cross into memory that is not mapped, and the prefault would rightly refuse it).
  */
-static void job_fault_range(const struct svart_job *job, uint64_t addr, uint64_t *lo,
-			    uint64_t *hi)
+static void job_fault_range(const struct svart_job *job, uint64_t addr, uint64_t *lo, uint64_t *hi)
 {
 	const struct rt_args *a = &job->a;
 	uint32_t bs = a->dif.block_size;
@@ -277,6 +299,14 @@ static void job_fault(struct svart_job *job)
 
 	job->res.page_faults++;
 	atomic_fetch_add_explicit(&ctx->stats.page_faults, 1, memory_order_relaxed);
+	/*
+	 * The retry bound is on faults without progress (a page that will not stay present):
+	 * a large buffer the device meets page window by page window keeps resuming.
+	 */
+	if (job->off != job->fault_off || job->out_off != job->fault_out_off)
+		job->fault_tries = 0;
+	job->fault_off = job->off;
+	job->fault_out_off = job->out_off;
 	if (++job->fault_tries > ctx->opts.fault_retries) {
 		if (ctx->opts.flags & SVART_CTX_NO_FALLBACK) {
 			rt_job_finish(job, -EFAULT, ctx->path);
@@ -362,9 +392,11 @@ int rt_job_wait(struct svart_job *job, uint64_t deadline_ns)
 		spin++;
 		/*
 		 * Serve the device's page requests inline: with block-on-fault the engine is
-		 * waiting for us. Cheap (a poll of the fault fd) but not free: every 32 spins.
+		 * waiting for us. A poll of the fault fd is a system call per device, so without
+		 * block-on-fault (page requests then only come from an unusual WQ setup) only
+		 * once the wait is long; with it, every 32 spins.
 		 */
-		if (serve && !(spin & 31))
+		if (serve && !(spin & (ctx->opts.block_on_fault ? 31 : 1023)))
 			ctx->ops->service(ctx);
 		if (deadline_ns && !(spin & 255) && rt_now_ns() > deadline_ns)
 			return -ETIMEDOUT;

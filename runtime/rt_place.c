@@ -31,23 +31,28 @@ static int node_distance(int a, int b)
 unsigned int rt_place_order(struct svart_ctx *ctx, enum rt_unit unit, int node, struct rt_wq **out,
 			    unsigned int max)
 {
+	struct rt_wq *all[RT_MAX_WQS];
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < ctx->nr_wqs && n < max; i++)
+	/* Sort every candidate, then cut: the nearest may come last in the context's order. */
+	for (unsigned int i = 0; i < ctx->nr_wqs && n < RT_MAX_WQS; i++)
 		if (ctx->wqs[i]->unit == unit)
-			out[n++] = ctx->wqs[i];
+			all[n++] = ctx->wqs[i];
 	/* Insertion sort by distance: stable, so equal WQs keep the context's order. */
 	for (unsigned int i = 1; i < n; i++) {
-		struct rt_wq *w = out[i];
+		struct rt_wq *w = all[i];
 		int d = node_distance(node, w->node);
 		unsigned int j = i;
 
-		while (j && node_distance(node, out[j - 1]->node) > d) {
-			out[j] = out[j - 1];
+		while (j && node_distance(node, all[j - 1]->node) > d) {
+			all[j] = all[j - 1];
 			j--;
 		}
-		out[j] = w;
+		all[j] = w;
 	}
+	if (n > max)
+		n = max;
+	memcpy(out, all, n * sizeof(*out));
 	return n;
 }
 
@@ -62,13 +67,25 @@ struct place_cache {
 static __thread struct place_cache place_tls;
 static atomic_uint place_threads;
 
+/*
+ * The calling CPU's node. sched_getcpu() is cheap (vDSO/rseq); libnuma's numa_node_of_cpu()
+ * is not (it walks node bitmasks, a measurable share of a 4 KiB operation), so its answer is
+ * kept per thread for the CPU it was asked about.
+ */
 static int place_cpu_node(void)
 {
+	static __thread int last_cpu = -1, last_node;
 	int cpu = sched_getcpu();
 
-	if (cpu < 0 || numa_available() < 0)
+	if (cpu < 0)
 		return 0;
-	return numa_node_of_cpu(cpu);
+	if (cpu != last_cpu) {
+		last_node = numa_available() < 0 ? 0 : numa_node_of_cpu(cpu);
+		if (last_node < 0)
+			last_node = 0;
+		last_cpu = cpu;
+	}
+	return last_node;
 }
 
 static int place_buf_node(const void *buf)
