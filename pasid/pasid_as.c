@@ -244,13 +244,15 @@ static int as_populate(struct pasid_as *as, uint64_t ws, uint64_t len, bool writ
  * unmap from then on is reported, and the report's invalidation (which waits for as->lock)
  * comes after this window exists. An unmap that came before finds nothing pinned yet.
  */
-static void as_watch(struct pasid_as *as, const struct pasid_vma *vma, uint64_t ws, uint64_t we)
+static void as_watch(struct pasid_as *as, uint64_t ws, uint64_t we)
 {
-	if (!as->uffd)
-		return;
-	/* The whole mapping: registering only the window would split it into many. */
-	if (pasid_uffd_register(vma->start, vma->end - vma->start) &&
-	    pasid_uffd_register(ws, we - ws))
+	/*
+	 * The window, not its whole mapping: anonymous mappings merge, so a mapping can hold
+	 * anything (malloc's big blocks, thread data), and each unmap in a watched range makes
+	 * the unmapping thread wait for the monitor. Windows next to each other merge back into
+	 * one registered mapping.
+	 */
+	if (as->uffd && pasid_uffd_register(ws, we - ws))
 		as->unwatched++;
 }
 
@@ -322,7 +324,7 @@ static int as_resolve(struct pasid_as *as, uint64_t va, unsigned int need)
 			we = cs;
 	}
 
-	as_watch(as, &vma, ws, we);
+	as_watch(as, ws, we);
 	prot = PROT_READ | (need & PROT_WRITE) | (vma.prot & PROT_EXEC);
 	if ((vma.prot & PROT_WRITE) && !vma.file)
 		prot |= PROT_WRITE;

@@ -65,7 +65,7 @@ struct pasid_as_opts {
  * @groups: page-request groups answered.
  * @invalidations: HWPT_INVALIDATE calls made.
  * @uffd_events: userfaultfd events that reached this binding.
- * @unwatched: windows created where userfaultfd could not register the mapping.
+ * @unwatched: windows userfaultfd could not watch (registration refused: file mapping, ...).
  */
 struct pasid_as_info {
 	uint32_t ioas_id, parent_id, nested_id, fault_id;

@@ -144,26 +144,32 @@ out_signal:
 
 static void *reader(void *arg)
 {
+	int uffd = (int)(intptr_t)arg;
 	struct uffd_msg msg[UFFD_BATCH];
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = mon.uffd, .events = POLLIN },
+		struct pollfd p[2] = { { .fd = uffd, .events = POLLIN },
 				       { .fd = mon.stop_fd, .events = POLLIN } };
 		ssize_t n;
 
+		/*
+		 * Never give up reading while running: a thread that unmaps watched memory would
+		 * wait for us forever. Errors other than EINTR/EAGAIN do not happen on these
+		 * descriptors; if one did, retrying slowly beats stopping.
+		 */
 		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+			if (errno != EINTR)
+				usleep(1000);
+			continue;
 		}
 		if (p[1].revents)
 			break;
 		/* Reading is what lets the unmapping threads go on. */
-		n = read(mon.uffd, msg, sizeof(msg));
+		n = read(uffd, msg, sizeof(msg));
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			break;
+			if (errno != EAGAIN && errno != EINTR)
+				usleep(1000);
+			continue;
 		}
 		for (ssize_t i = 0; i < n / (ssize_t)sizeof(msg[0]); i++) {
 			const struct uffd_msg *m = &msg[i];
@@ -174,6 +180,13 @@ static void *reader(void *arg)
 				queue(m->arg.remap.from, m->arg.remap.from + m->arg.remap.len);
 		}
 	}
+	/*
+	 * Closed here, by the last thread using it, and before this thread exits: the close
+	 * unregisters every range, and a thread's exit unmaps memory of its own (stack caches,
+	 * sanitizer data) that may lie in a registered range; unmapped while still registered,
+	 * that would wait for a reader, which is this thread.
+	 */
+	close(uffd);
 	return NULL;
 }
 
@@ -244,7 +257,7 @@ static int monitor_start(void)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = -pthread_create(&mon.worker, NULL, worker, NULL);
 	if (!rc) {
-		rc = -pthread_create(&mon.reader, NULL, reader, NULL);
+		rc = -pthread_create(&mon.reader, NULL, reader, (void *)(intptr_t)fd);
 		if (rc)
 			stop_worker();
 	}
@@ -265,20 +278,16 @@ out_close_uffd:
 static void monitor_stop(void)
 {
 	uint64_t one = 1;
-	int fd = mon.uffd;
 
-	/* No subscriber is left, so the worker waits for nobody; the reader reads on meanwhile. */
+	/*
+	 * No subscriber is left, so the worker waits for nobody, and nobody registers any more.
+	 * The reader reads on until told, then closes the userfaultfd itself (see reader()).
+	 */
 	stop_worker();
+	__atomic_store_n(&mon.uffd, -1, __ATOMIC_RELEASE);
 	if (write(mon.stop_fd, &one, sizeof(one)) != sizeof(one))
 		return; /* cannot happen on an eventfd below its maximum; keep reading */
 	pthread_join(mon.reader, NULL);
-	/*
-	 * Closing unregisters every range. A thread that unmaps registered memory between the
-	 * join and here waits for a reader; the close wakes it (the kernel stops waiting on a
-	 * released userfaultfd).
-	 */
-	__atomic_store_n(&mon.uffd, -1, __ATOMIC_RELEASE);
-	close(fd);
 	close(mon.stop_fd);
 	mon.stop_fd = -1;
 }
