@@ -1,109 +1,51 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iaa_aecs: the IAA compression AECS (Analytics Engine Configuration and State) and the
- * software that fills it, the way drivers do it for real devices.
- *
- * IAA 1.0 has no opcode bit for fixed or dynamic Huffman: a COMPRESS descriptor reads its
- * Huffman codes and the block header bits from the AECS its src2 points to, and software builds
- * that AECS. Fixed mode (the kernel's iaa_crypto "fixed"): the RFC 1951 fixed codes and the
- * 3-bit header BFINAL|BTYPE=01. Dynamic mode (QPL's two-pass path): a statistics-mode COMPRESS
- * writes a histogram of the LZ77 symbols, software builds codes from it and writes the dynamic
- * block header into the output accumulator.
- *
- * The layout is the kernel's struct aecs_comp_table_record (drivers/crypto/intel/iaa/iaa_crypto.h)
- * and QPL's hw_iaa_aecs_compress without the IAA 2 dictionary. Each code is a u32
- * (length << 15) | code, the code in its natural (most significant bit first) order; the device
- * emits it bit-reversed, as deflate sends Huffman codes.
- *
- * Nothing here depends on sim: the runtime uses the same builders to drive real devices.
+ * The compress AECS moved to enqcmd/enq_aecs.h (hardware format helpers live in enqcmd/ so the
+ * runtime and sim share them). These names keep sim's executor and its tests reading as before.
  */
 #ifndef SVART_SIM_IAA_IAA_AECS_H
 #define SVART_SIM_IAA_IAA_AECS_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "enqcmd/enq_aecs.h"
 
-#define IAA_AECS_LL_SYMS 286 /* literal/length symbols 0..285 */
-#define IAA_AECS_D_SYMS 30 /* distance symbols 0..29 */
-#define IAA_AECS_EOB 256
-#define IAA_AECS_ACCUM_BYTES 256
-#define IAA_AECS_ACCUM_BITS (8 * IAA_AECS_ACCUM_BYTES)
-#define IAA_AECS_CODE_LEN_SHIFT 15
-#define IAA_AECS_CODE_MASK 0x7fffu
-#define IAA_AECS_MAX_CODE_LEN 15
-#define IAA_AECS_CODE(len, code) (((uint32_t)(len) << IAA_AECS_CODE_LEN_SHIFT) | (uint32_t)(code))
+#define iaa_aecs_comp enq_aecs_comp
+#define iaa_aecs_hist enq_aecs_hist
 
-/* The compress AECS, 0x620 bytes, 32-byte aligned in device memory. */
-struct iaa_aecs_comp {
-	uint32_t crc; /* CRC seed in, CRC of the input so far out */
-	uint32_t xor_checksum;
-	uint32_t rsvd0[5];
-	uint32_t num_output_accum_bits; /* bits of output_accum emitted before the first symbol */
-	uint8_t output_accum[IAA_AECS_ACCUM_BYTES];
-	uint32_t ll_sym[IAA_AECS_LL_SYMS];
-	uint32_t rsvd1[2];
-	uint32_t d_sym[IAA_AECS_D_SYMS];
-	uint32_t rsvd2[2];
-};
+#define IAA_AECS_LL_SYMS ENQ_AECS_LL_SYMS
+#define IAA_AECS_D_SYMS ENQ_AECS_D_SYMS
+#define IAA_AECS_EOB ENQ_AECS_EOB
+#define IAA_AECS_ACCUM_BYTES ENQ_AECS_ACCUM_BYTES
+#define IAA_AECS_ACCUM_BITS ENQ_AECS_ACCUM_BITS
+#define IAA_AECS_CODE_LEN_SHIFT ENQ_AECS_CODE_LEN_SHIFT
+#define IAA_AECS_CODE_MASK ENQ_AECS_CODE_MASK
+#define IAA_AECS_MAX_CODE_LEN ENQ_AECS_MAX_CODE_LEN
+#define IAA_AECS_CODE(len, code) ENQ_AECS_CODE(len, code)
 
-/* What a statistics-mode COMPRESS writes to its destination: 1280 bytes. */
-struct iaa_aecs_hist {
-	uint32_t ll[IAA_AECS_LL_SYMS];
-	uint32_t rsvd0[2];
-	uint32_t d[IAA_AECS_D_SYMS];
-	uint32_t rsvd1[2];
-};
-
-_Static_assert(sizeof(struct iaa_aecs_comp) == 0x620, "compress AECS is 0x620 bytes");
-_Static_assert(offsetof(struct iaa_aecs_comp, num_output_accum_bits) == 28, "accum bits at 28");
-_Static_assert(offsetof(struct iaa_aecs_comp, ll_sym) == 288, "ll_sym at 288");
-_Static_assert(offsetof(struct iaa_aecs_comp, d_sym) == 1440, "d_sym at 1440");
-_Static_assert(sizeof(struct iaa_aecs_hist) == 1280, "histogram is 1280 bytes");
-
-/* Length (0 = the symbol has no code) and natural-order code of one AECS entry. */
 static inline unsigned int iaa_aecs_code_len(uint32_t sym)
 {
-	return sym >> IAA_AECS_CODE_LEN_SHIFT;
+	return enq_aecs_code_len(sym);
 }
 
 static inline unsigned int iaa_aecs_code_bits(uint32_t sym)
 {
-	return sym & IAA_AECS_CODE_MASK;
+	return enq_aecs_code_bits(sym);
 }
 
-/**
- * iaa_aecs_comp_append_bits() - append header bits to the output accumulator.
- * @aecs: the AECS; bits already in the accumulator (the tail of a previous job) stay first.
- * @bits: the bits, deflate order (first bit in bit 0 of bits[0]).
- * @nbits: how many.
- *
- * Return: 0, or -ENOSPC when the accumulator would exceed 2048 bits (nothing changed).
- */
-int iaa_aecs_comp_append_bits(struct iaa_aecs_comp *aecs, const uint8_t *bits, unsigned int nbits);
+static inline int iaa_aecs_comp_append_bits(struct enq_aecs_comp *aecs, const uint8_t *bits,
+					    unsigned int nbits)
+{
+	return enq_aecs_comp_append_bits(aecs, bits, nbits);
+}
 
-/**
- * iaa_aecs_comp_set_fixed() - fixed-Huffman AECS (RFC 1951 3.2.6), as iaa_crypto's fixed mode.
- * @aecs: the AECS; its accumulator keeps what it holds, the 3-bit fixed block header follows.
- * @bfinal: mark the block final.
- *
- * Return: 0, or -ENOSPC (the accumulator is full).
- */
-int iaa_aecs_comp_set_fixed(struct iaa_aecs_comp *aecs, bool bfinal);
+static inline int iaa_aecs_comp_set_fixed(struct enq_aecs_comp *aecs, bool bfinal)
+{
+	return enq_aecs_comp_set_fixed(aecs, bfinal);
+}
 
-/**
- * iaa_aecs_comp_set_dynamic() - dynamic-Huffman AECS from a statistics-mode histogram.
- * @aecs: the AECS; its accumulator keeps what it holds, the dynamic block header follows.
- * @hist: symbol counts; every symbol gets a code (so any input compresses with these codes,
- *	as QPL's two-pass mode needs when the data differs from its statistics), EOB included.
- * @bfinal: mark the block final.
- *
- * Codes and header come from ISA-L's isal_create_hufftables() (length-limited to 15 bits).
- *
- * Return: 0, -EINVAL when ISA-L cannot build codes, -ENOSPC when the header does not fit the
- * accumulator.
- */
-int iaa_aecs_comp_set_dynamic(struct iaa_aecs_comp *aecs, const struct iaa_aecs_hist *hist,
-			      bool bfinal);
+static inline int iaa_aecs_comp_set_dynamic(struct enq_aecs_comp *aecs,
+					    const struct enq_aecs_hist *hist, bool bfinal)
+{
+	return enq_aecs_comp_set_dynamic(aecs, hist, bfinal);
+}
 
 #endif /* SVART_SIM_IAA_IAA_AECS_H */

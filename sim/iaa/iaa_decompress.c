@@ -706,16 +706,17 @@ static int d_huff(struct dcmp *c)
 	d_to_isal(c);
 	for (;;) {
 		uint64_t room = d_room(c), before, used;
-		uint32_t space = D_OUT_END - c->opos, pend, made;
+		uint32_t space, pend, made;
 		bool progress;
 		uint8_t t;
 		int r;
 
-		if (!space) {
+		/* ISA-L's pending bytes can end past D_OUT_END (in the slack): flush then too. */
+		if (c->opos >= D_OUT_END) {
 			if (!d_flush(c))
 				return D_ERR;
-			space = D_OUT_END - c->opos;
 		}
+		space = D_OUT_END - c->opos;
 		c->ck.read_in = inf->read_in;
 		c->ck.read_in_length = inf->read_in_length;
 		c->ck.ipos = c->ipos;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Building compress AECS images. See iaa_aecs.h.
+ * Building compress AECS images. See enq_aecs.h.
  *
  * Dynamic codes come from ISA-L: isal_create_hufftables() builds length-limited codes for every
  * symbol and the matching dynamic block header, which is what QPL's two-pass mode does (its
@@ -8,7 +8,7 @@
  * for emission and packs the length codes with their extra bits; they are turned back into the
  * AECS's natural-order (length << 15) | code entries here.
  */
-#include "sim/iaa/iaa_aecs.h"
+#include "enqcmd/enq_aecs.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -32,11 +32,11 @@ static unsigned int aecs_bitrev(unsigned int v, unsigned int n)
 	return r;
 }
 
-int iaa_aecs_comp_append_bits(struct iaa_aecs_comp *aecs, const uint8_t *bits, unsigned int nbits)
+int enq_aecs_comp_append_bits(struct enq_aecs_comp *aecs, const uint8_t *bits, unsigned int nbits)
 {
 	unsigned int at = aecs->num_output_accum_bits;
 
-	if (at > IAA_AECS_ACCUM_BITS || nbits > IAA_AECS_ACCUM_BITS - at)
+	if (at > ENQ_AECS_ACCUM_BITS || nbits > ENQ_AECS_ACCUM_BITS - at)
 		return -ENOSPC;
 	for (unsigned int i = 0; i < nbits; i++, at++) {
 		unsigned int b = (bits[i / 8] >> (i % 8)) & 1;
@@ -48,25 +48,25 @@ int iaa_aecs_comp_append_bits(struct iaa_aecs_comp *aecs, const uint8_t *bits, u
 	return 0;
 }
 
-int iaa_aecs_comp_set_fixed(struct iaa_aecs_comp *aecs, bool bfinal)
+int enq_aecs_comp_set_fixed(struct enq_aecs_comp *aecs, bool bfinal)
 {
 	/* BFINAL, then BTYPE = 01 sent least significant bit first. */
 	uint8_t hdr = (uint8_t)((bfinal ? 1 : 0) | 1u << 1);
 	unsigned int s;
 
-	for (s = 0; s < IAA_AECS_LL_SYMS; s++) {
+	for (s = 0; s < ENQ_AECS_LL_SYMS; s++) {
 		if (s < 144)
-			aecs->ll_sym[s] = IAA_AECS_CODE(8, 0x30 + s);
+			aecs->ll_sym[s] = ENQ_AECS_CODE(8, 0x30 + s);
 		else if (s < 256)
-			aecs->ll_sym[s] = IAA_AECS_CODE(9, 0x190 + s - 144);
+			aecs->ll_sym[s] = ENQ_AECS_CODE(9, 0x190 + s - 144);
 		else if (s < 280)
-			aecs->ll_sym[s] = IAA_AECS_CODE(7, s - 256);
+			aecs->ll_sym[s] = ENQ_AECS_CODE(7, s - 256);
 		else
-			aecs->ll_sym[s] = IAA_AECS_CODE(8, 0xc0 + s - 280);
+			aecs->ll_sym[s] = ENQ_AECS_CODE(8, 0xc0 + s - 280);
 	}
-	for (s = 0; s < IAA_AECS_D_SYMS; s++)
-		aecs->d_sym[s] = IAA_AECS_CODE(5, s);
-	return iaa_aecs_comp_append_bits(aecs, &hdr, 3);
+	for (s = 0; s < ENQ_AECS_D_SYMS; s++)
+		aecs->d_sym[s] = ENQ_AECS_CODE(5, s);
+	return enq_aecs_comp_append_bits(aecs, &hdr, 3);
 }
 
 /* ISA-L's working set is ~20 KiB (its histogram carries a hash table): heap, not stack. */
@@ -75,32 +75,32 @@ struct aecs_isal {
 	struct isal_hufftables ht;
 };
 
-int iaa_aecs_comp_set_dynamic(struct iaa_aecs_comp *aecs, const struct iaa_aecs_hist *hist,
-			      bool bfinal)
+size_t enq_aecs_dyn_work_size(void)
 {
-	struct aecs_isal *w;
-	unsigned int s, nbits;
-	int ret = 0;
+	return sizeof(struct aecs_isal);
+}
 
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	for (s = 0; s < IAA_AECS_LL_SYMS; s++)
+int enq_aecs_comp_set_dynamic_ws(struct enq_aecs_comp *aecs, const struct enq_aecs_hist *hist,
+				 bool bfinal, void *work)
+{
+	struct aecs_isal *w = work;
+	unsigned int s, nbits;
+
+	memset(w, 0, sizeof(*w));
+	for (s = 0; s < ENQ_AECS_LL_SYMS; s++)
 		w->hist.lit_len_histogram[s] = hist->ll[s];
-	for (s = 0; s < IAA_AECS_D_SYMS; s++)
+	for (s = 0; s < ENQ_AECS_D_SYMS; s++)
 		w->hist.dist_histogram[s] = hist->d[s];
 	/* A block always ends with EOB: it must have a code even if the statistics missed it. */
-	if (!w->hist.lit_len_histogram[IAA_AECS_EOB])
-		w->hist.lit_len_histogram[IAA_AECS_EOB] = 1;
-	if (isal_create_hufftables(&w->ht, &w->hist)) {
-		ret = -EINVAL;
-		goto out_free;
-	}
+	if (!w->hist.lit_len_histogram[ENQ_AECS_EOB])
+		w->hist.lit_len_histogram[ENQ_AECS_EOB] = 1;
+	if (isal_create_hufftables(&w->ht, &w->hist))
+		return -EINVAL;
 
-	for (s = 0; s <= IAA_AECS_EOB; s++) {
+	for (s = 0; s <= ENQ_AECS_EOB; s++) {
 		unsigned int n = w->ht.lit_table_sizes[s];
 
-		aecs->ll_sym[s] = IAA_AECS_CODE(n, aecs_bitrev(w->ht.lit_table[s], n));
+		aecs->ll_sym[s] = ENQ_AECS_CODE(n, aecs_bitrev(w->ht.lit_table[s], n));
 	}
 	/* len_table[L - 3]: bits 4:0 code length + extra bits, above: code, then extra bits. */
 	for (s = 0; s < 29; s++) {
@@ -108,19 +108,29 @@ int iaa_aecs_comp_set_dynamic(struct iaa_aecs_comp *aecs, const struct iaa_aecs_
 		unsigned int n = (e & 0x1f) - aecs_len_extra[s];
 		unsigned int code = (e >> 5) & ((1u << n) - 1);
 
-		aecs->ll_sym[257 + s] = IAA_AECS_CODE(n, aecs_bitrev(code, n));
+		aecs->ll_sym[257 + s] = ENQ_AECS_CODE(n, aecs_bitrev(code, n));
 	}
-	for (s = 0; s < IAA_AECS_D_SYMS; s++) {
+	for (s = 0; s < ENQ_AECS_D_SYMS; s++) {
 		unsigned int n = w->ht.dcodes_sizes[s];
 
-		aecs->d_sym[s] = IAA_AECS_CODE(n, aecs_bitrev(w->ht.dcodes[s], n));
+		aecs->d_sym[s] = ENQ_AECS_CODE(n, aecs_bitrev(w->ht.dcodes[s], n));
 	}
 
 	/* ISA-L writes the header for a final block; BFINAL is its first bit. */
 	nbits = w->ht.deflate_hdr_count * 8 + w->ht.deflate_hdr_extra_bits;
 	w->ht.deflate_hdr[0] = (uint8_t)((w->ht.deflate_hdr[0] & ~1u) | (bfinal ? 1 : 0));
-	ret = iaa_aecs_comp_append_bits(aecs, w->ht.deflate_hdr, nbits);
-out_free:
+	return enq_aecs_comp_append_bits(aecs, w->ht.deflate_hdr, nbits);
+}
+
+int enq_aecs_comp_set_dynamic(struct enq_aecs_comp *aecs, const struct enq_aecs_hist *hist,
+			      bool bfinal)
+{
+	void *w = calloc(1, sizeof(struct aecs_isal));
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	ret = enq_aecs_comp_set_dynamic_ws(aecs, hist, bfinal, w);
 	free(w);
 	return ret;
 }

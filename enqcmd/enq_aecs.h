@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * enq_aecs: the IAA compression AECS (Analytics Engine Configuration and State) and the
+ * software that fills it, the way drivers do it for real devices.
+ *
+ * IAA 1.0 has no opcode bit for fixed or dynamic Huffman: a COMPRESS descriptor reads its
+ * Huffman codes and the block header bits from the AECS its src2 points to, and software builds
+ * that AECS. Fixed mode (the kernel's iaa_crypto "fixed"): the RFC 1951 fixed codes and the
+ * 3-bit header BFINAL|BTYPE=01. Dynamic mode (QPL's two-pass path): a statistics-mode COMPRESS
+ * writes a histogram of the LZ77 symbols, software builds codes from it and writes the dynamic
+ * block header into the output accumulator.
+ *
+ * The layout is the kernel's struct aecs_comp_table_record (drivers/crypto/intel/iaa/iaa_crypto.h)
+ * and QPL's hw_enq_aecs_compress without the IAA 2 dictionary. Each code is a u32
+ * (length << 15) | code, the code in its natural (most significant bit first) order; the device
+ * emits it bit-reversed, as deflate sends Huffman codes.
+ *
+ * Hardware format helpers, free of sim: the runtime drives devices with them and sim's executor
+ * reads the same layout.
+ */
+#ifndef SVART_ENQCMD_ENQ_AECS_H
+#define SVART_ENQCMD_ENQ_AECS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ENQ_AECS_LL_SYMS 286 /* literal/length symbols 0..285 */
+#define ENQ_AECS_D_SYMS 30 /* distance symbols 0..29 */
+#define ENQ_AECS_EOB 256
+#define ENQ_AECS_ACCUM_BYTES 256
+#define ENQ_AECS_ACCUM_BITS (8 * ENQ_AECS_ACCUM_BYTES)
+#define ENQ_AECS_CODE_LEN_SHIFT 15
+#define ENQ_AECS_CODE_MASK 0x7fffu
+#define ENQ_AECS_MAX_CODE_LEN 15
+#define ENQ_AECS_CODE(len, code) (((uint32_t)(len) << ENQ_AECS_CODE_LEN_SHIFT) | (uint32_t)(code))
+
+/* The compress AECS, 0x620 bytes, 32-byte aligned in device memory. */
+struct enq_aecs_comp {
+	uint32_t crc; /* CRC seed in, CRC of the input so far out */
+	uint32_t xor_checksum;
+	uint32_t rsvd0[5];
+	uint32_t num_output_accum_bits; /* bits of output_accum emitted before the first symbol */
+	uint8_t output_accum[ENQ_AECS_ACCUM_BYTES];
+	uint32_t ll_sym[ENQ_AECS_LL_SYMS];
+	uint32_t rsvd1[2];
+	uint32_t d_sym[ENQ_AECS_D_SYMS];
+	uint32_t rsvd2[2];
+};
+
+/* What a statistics-mode COMPRESS writes to its destination: 1280 bytes. */
+struct enq_aecs_hist {
+	uint32_t ll[ENQ_AECS_LL_SYMS];
+	uint32_t rsvd0[2];
+	uint32_t d[ENQ_AECS_D_SYMS];
+	uint32_t rsvd1[2];
+};
+
+_Static_assert(sizeof(struct enq_aecs_comp) == 0x620, "compress AECS is 0x620 bytes");
+_Static_assert(offsetof(struct enq_aecs_comp, num_output_accum_bits) == 28, "accum bits at 28");
+_Static_assert(offsetof(struct enq_aecs_comp, ll_sym) == 288, "ll_sym at 288");
+_Static_assert(offsetof(struct enq_aecs_comp, d_sym) == 1440, "d_sym at 1440");
+_Static_assert(sizeof(struct enq_aecs_hist) == 1280, "histogram is 1280 bytes");
+
+/* Length (0 = the symbol has no code) and natural-order code of one AECS entry. */
+static inline unsigned int enq_aecs_code_len(uint32_t sym)
+{
+	return sym >> ENQ_AECS_CODE_LEN_SHIFT;
+}
+
+static inline unsigned int enq_aecs_code_bits(uint32_t sym)
+{
+	return sym & ENQ_AECS_CODE_MASK;
+}
+
+/**
+ * enq_aecs_comp_append_bits() - append header bits to the output accumulator.
+ * @aecs: the AECS; bits already in the accumulator (the tail of a previous job) stay first.
+ * @bits: the bits, deflate order (first bit in bit 0 of bits[0]).
+ * @nbits: how many.
+ *
+ * Return: 0, or -ENOSPC when the accumulator would exceed 2048 bits (nothing changed).
+ */
+int enq_aecs_comp_append_bits(struct enq_aecs_comp *aecs, const uint8_t *bits, unsigned int nbits);
+
+/**
+ * enq_aecs_comp_set_fixed() - fixed-Huffman AECS (RFC 1951 3.2.6), as iaa_crypto's fixed mode.
+ * @aecs: the AECS; its accumulator keeps what it holds, the 3-bit fixed block header follows.
+ * @bfinal: mark the block final.
+ *
+ * Return: 0, or -ENOSPC (the accumulator is full).
+ */
+int enq_aecs_comp_set_fixed(struct enq_aecs_comp *aecs, bool bfinal);
+
+/**
+ * enq_aecs_comp_set_dynamic() - dynamic-Huffman AECS from a statistics-mode histogram.
+ * @aecs: the AECS; its accumulator keeps what it holds, the dynamic block header follows.
+ * @hist: symbol counts; every symbol gets a code (so any input compresses with these codes,
+ *	as QPL's two-pass mode needs when the data differs from its statistics), EOB included.
+ * @bfinal: mark the block final.
+ *
+ * Codes and header come from ISA-L's isal_create_hufftables() (length-limited to 15 bits).
+ *
+ * Return: 0, -EINVAL when ISA-L cannot build codes, -ENOSPC when the header does not fit the
+ * accumulator.
+ */
+int enq_aecs_comp_set_dynamic(struct enq_aecs_comp *aecs, const struct enq_aecs_hist *hist,
+			      bool bfinal);
+
+/* Bytes of scratch enq_aecs_comp_set_dynamic_ws() needs (ISA-L's histogram and tables). */
+size_t enq_aecs_dyn_work_size(void);
+
+/**
+ * enq_aecs_comp_set_dynamic_ws() - enq_aecs_comp_set_dynamic() without allocating.
+ * @aecs, @hist, @bfinal: as enq_aecs_comp_set_dynamic().
+ * @work: enq_aecs_dyn_work_size() bytes, 64-byte aligned, contents don't matter; callers on a
+ *	submission path keep one per job so building the codes allocates nothing.
+ *
+ * Return: 0, -EINVAL when ISA-L cannot build codes, -ENOSPC when the header does not fit.
+ */
+int enq_aecs_comp_set_dynamic_ws(struct enq_aecs_comp *aecs, const struct enq_aecs_hist *hist,
+				 bool bfinal, void *work);
+
+#endif /* SVART_ENQCMD_ENQ_AECS_H */
