@@ -83,6 +83,26 @@ static const char *idxd_open_problem(int err, const struct rt_probe_wq *w,
 	return buf;
 }
 
+/*
+ * GENCAP as the device's gen_cap attribute shows it ("0x915f0107"); 0 when unreadable, which
+ * only costs the capabilities read from it (overlapping copies then run on the CPU).
+ */
+static uint64_t idxd_gen_cap(const char *dev)
+{
+	unsigned long long v = 0;
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/dsa/devices/%s/gen_cap", dev);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llx", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
 static int idxd_add(struct svart_ctx *ctx, struct idxd_plat *p, const struct rt_probe_wq *w,
 		    const struct rt_probe_dev *d, int fd)
 {
@@ -102,6 +122,8 @@ static int idxd_add(struct svart_ctx *ctx, struct idxd_plat *p, const struct rt_
 	wq->max_batch = w->max_batch_size > 0 ? (uint32_t)w->max_batch_size : 0;
 	wq->version = d->version > 0 ? (uint16_t)d->version : 0x100;
 	wq->node = d->numa_node;
+	/* GENCAP bit 1: MEMMOVE may take overlapping buffers (else OVERLAP_BUFFERS). */
+	wq->overlap_copy = idxd_gen_cap(d->name) >> 1 & 1;
 	/* op_cap's format depends on the kernel; the device rejects what it lacks. */
 	memset(wq->opcap, 0xff, sizeof(wq->opcap));
 	ret = enq_portal_open_idxd(&wq->portal, fd, dedicated, 0);
@@ -109,6 +131,12 @@ static int idxd_add(struct svart_ctx *ctx, struct idxd_plat *p, const struct rt_
 		free(wq);
 		return ret;
 	}
+	/*
+	 * write() refuses DSA BATCH on every device the kernel marks unsafe for user submission
+	 * (all of them today): batches go one descriptor per job instead of failing first.
+	 */
+	if (wq->portal.kind == ENQ_PORTAL_WRITE)
+		wq->max_batch = 0;
 	wq->plat = (void *)(intptr_t)fd;
 	ret = rt_ctx_add_wq(ctx, wq);
 	if (ret) {
@@ -138,6 +166,7 @@ static int idxd_open(struct svart_ctx *ctx)
 {
 	struct rt_probe *probe;
 	struct idxd_plat *p;
+	unsigned int configured = 0;
 	char buf[384];
 	int ret = 0;
 
@@ -165,8 +194,17 @@ static int idxd_open(struct svart_ctx *ctx)
 
 		if (why) {
 			rt_log(RT_LOG_INFO, "idxd: skipping %s", why);
+			/*
+			 * describe() names WQs someone configured and svart cannot use; the
+			 * never-configured ones (size 0, type none) would drown them.
+			 */
+			if (w->size > 0 || strcmp(w->type, "none")) {
+				rt_ctx_explain(ctx, "idxd: %s.", why);
+				configured++;
+			}
 			continue;
 		}
+		configured++;
 		fd = open(w->cdev, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
 			rt_ctx_explain(ctx, "idxd: %s.",
@@ -182,20 +220,9 @@ static int idxd_open(struct svart_ctx *ctx)
 			ret = 0;
 		}
 	}
-	if (!ctx->nr_wqs) {
-		/* Say what would make one usable: the first problem of each WQ. */
-		for (int i = 0; i < probe->idxd.n_wqs; i++) {
-			const struct rt_probe_wq *w = &probe->idxd.wqs[i];
-			const char *why =
-				idxd_wq_problem(w, &probe->idxd.devs[w->dev], buf, sizeof(buf));
-
-			if (why)
-				rt_ctx_explain(ctx, "idxd: %s.", why);
-		}
-		if (!probe->idxd.n_wqs)
-			rt_ctx_explain(ctx, "idxd: no work queue is configured (accel-config "
-					    "config-wq, then enable-device and enable-wq).");
-	}
+	if (!ctx->nr_wqs && !configured)
+		rt_ctx_explain(ctx, "idxd: no work queue is configured (accel-config config-wq, "
+				    "then enable-device and enable-wq; docs/PLATFORMS.md).");
 	free(probe);
 	return 0;
 

@@ -196,6 +196,32 @@ static const struct sim_file_ops idxd_cdev_fops = {
 
 /* ---- open() ---- */
 
+/*
+ * sim checks no permissions, so $SVART_SIM_IDXD_DENY ("wq0.0,wq1.0") names the WQs whose node
+ * refuses the caller with EACCES, as a 0600 root-owned /dev/dsa/wqX.Y does a user without a
+ * udev rule: lets tests see what a client does then.
+ */
+static bool idxd_cdev_denied(const struct idxd_kdev *kd, const struct idxd_kwq *kw)
+{
+	const char *e = getenv("SVART_SIM_IDXD_DENY");
+	char name[32];
+	size_t n;
+
+	if (!e)
+		return false;
+	n = (size_t)snprintf(name, sizeof(name), "wq%d.%u", kd->id, kw->id);
+	while (*e) {
+		size_t len = strcspn(e, ",");
+
+		if (len == n && !memcmp(e, name, n))
+			return true;
+		e += len;
+		if (*e)
+			e++;
+	}
+	return false;
+}
+
 int sim_idxd_cdev_open(const char *path, int flags)
 {
 	struct idxd_cdev_ctx *ctx;
@@ -214,6 +240,9 @@ int sim_idxd_cdev_open(const char *path, int flags)
 	ret = -ENOENT;
 	kw = idxd_cdev_lookup(path, &kd);
 	if (!kw)
+		goto out_unlock;
+	ret = -EACCES;
+	if (idxd_cdev_denied(kd, kw))
 		goto out_unlock;
 	ret = -EBUSY;
 	if (kw->dedicated && kw->clients > 0)
