@@ -69,7 +69,7 @@ struct svart_cq;
 
 /* Where work can run. */
 enum svart_platform {
-	SVART_PLATFORM_AUTO = 0, /* hardware when usable (idxd, then vfio), else sim */
+	SVART_PLATFORM_AUTO = 0, /* hardware when usable (idxd), else sim */
 	SVART_PLATFORM_SIM, /* the in-process simulated platform (nested IOAS binding) */
 	SVART_PLATFORM_IDXD, /* the kernel idxd driver: /dev/dsa, /dev/iax work queues, SVA */
 	SVART_PLATFORM_VFIO, /* VFIO device cdevs bound through iommufd (nested IOAS binding) */
@@ -111,7 +111,7 @@ struct svart_ctx_opts {
  * @opts: options, or NULL for defaults (opts->size must be set otherwise).
  * @out: the new context.
  *
- * AUTO (or $SVART_PLATFORM when AUTO) tries idxd, then vfio, then sim; svart_ctx_describe()
+ * AUTO (or $SVART_PLATFORM when AUTO) tries idxd, then sim; svart_ctx_describe()
  * says which one was chosen and why the others were not. A context is thread-safe: any
  * number of threads may run operations on it.
  *
