@@ -60,6 +60,24 @@ static uint32_t dsa_flags(const struct svart_job *job)
 	return 0;
 }
 
+/*
+ * The completion of ops whose progress is bytes_completed from the chunk's start: success
+ * advances by the chunk, a partial completion by what the device did (for a descending
+ * MEMMOVE the chunk was cut from the end and the device did its last bytes: the same count).
+ */
+static enum rt_step simple_complete(struct svart_job *job, struct rt_wq *wq, uint8_t status)
+{
+	if (DSA_ST(status) == DSA_COMP_SUCCESS) {
+		job->off += job->chunk;
+		return RT_STEP_NEXT;
+	}
+	if (dsa_is_fault(status)) {
+		job->off += job->cr.dsa.bytes_completed;
+		return dsa_partial(job, status);
+	}
+	return rt_job_dev_error(job, status);
+}
+
 /* ---- MEMMOVE ------------------------------------------------------------------------------ */
 
 static bool ranges_overlap(uintptr_t a, uintptr_t b, size_t n)
@@ -97,24 +115,6 @@ static int memmove_prep(struct svart_job *job, struct rt_wq *wq)
 	return 0;
 }
 
-static enum rt_step memmove_complete(struct svart_job *job, struct rt_wq *wq, uint8_t status)
-{
-	if (DSA_ST(status) == DSA_COMP_SUCCESS) {
-		job->off += job->chunk;
-		return RT_STEP_NEXT;
-	}
-	if (dsa_is_fault(status)) {
-		/*
-		 * Ascending (result 0): the first bytes_completed bytes are done. Descending
-		 * (result 1): the last bytes_completed bytes of the chunk are done, and the chunk
-		 * was cut from the end, so in both cases the progress counter advances by bc.
-		 */
-		job->off += job->cr.dsa.bytes_completed;
-		return dsa_partial(job, status);
-	}
-	return rt_job_dev_error(job, status);
-}
-
 static void memmove_cpu(struct svart_job *job)
 {
 	const struct rt_args *a = &job->a;
@@ -136,7 +136,7 @@ static const struct rt_op op_memmove = {
 	.unit = RT_UNIT_DSA,
 	.opcode = DSA_OPCODE_MEMMOVE,
 	.prep = memmove_prep,
-	.complete = memmove_complete,
+	.complete = simple_complete,
 	.cpu = memmove_cpu,
 	.pending = dsa_pending,
 };
@@ -160,19 +160,6 @@ static int memfill_prep(struct svart_job *job, struct rt_wq *wq)
 	enq_prep_memfill(&job->desc.dsa, (uintptr_t)job->a.dst + job->off,
 			 pattern_at(job->a.pattern, job->off), n, dsa_flags(job), &job->cr.dsa);
 	return 0;
-}
-
-static enum rt_step simple_complete(struct svart_job *job, struct rt_wq *wq, uint8_t status)
-{
-	if (DSA_ST(status) == DSA_COMP_SUCCESS) {
-		job->off += job->chunk;
-		return RT_STEP_NEXT;
-	}
-	if (dsa_is_fault(status)) {
-		job->off += job->cr.dsa.bytes_completed;
-		return dsa_partial(job, status);
-	}
-	return rt_job_dev_error(job, status);
 }
 
 static void memfill_cpu(struct svart_job *job)

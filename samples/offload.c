@@ -24,8 +24,11 @@ int main(void)
 {
 	struct svart_ctx_opts opts = {
 		.size = sizeof(opts),
-		/* SIM runs anywhere; AUTO would pick real hardware when there is some. */
-		.platform = SVART_PLATFORM_SIM,
+		/*
+		 * AUTO: a DSA/IAA host's idxd work queues when there are some, else sim, which
+		 * runs anywhere; SVART_PLATFORM=sim|idxd|cpu in the environment decides instead.
+		 */
+		.platform = SVART_PLATFORM_AUTO,
 	};
 	struct svart_stats st = { .size = sizeof(st) };
 	struct svart_job *job = NULL, *bj[4] = { NULL };
