@@ -63,20 +63,17 @@ uint32_t sim_accel_dev_cmdsts(struct sim_accel_dev *dev)
 	return atomic_load(&dev->cmdsts);
 }
 
-/* ---- Stubs for missing type ops (callers never NULL-check an op) ---- */
-
-static uint8_t accel_stub_exec(struct sim_exec *x, const void *desc)
-{
-	return 0;
-}
-
-static int accel_stub_state_create(void **state)
+/*
+ * A type's optional ops, when it has none: no per-engine state. (exec is required: a device
+ * that cannot execute would leave every completion record unwritten.)
+ */
+static int accel_no_state_create(void **state)
 {
 	*state = NULL;
 	return 0;
 }
 
-static void accel_stub_state_destroy(void *state)
+static void accel_no_state_destroy(void *state)
 {
 }
 
@@ -251,7 +248,7 @@ int sim_accel_dev_create(const struct sim_accel_dev_params *p, struct sim_accel_
 	struct sim_accel_dev *dev;
 	int ret;
 
-	if (!p || !p->type || !p->type->prefix || !p->type->caps || p->node < -1)
+	if (!p || !p->type || !p->type->prefix || !p->type->caps || !p->type->exec || p->node < -1)
 		return -EINVAL;
 	caps = p->caps ? p->caps : p->type->caps;
 	ret = accel_caps_check(caps);
@@ -268,10 +265,10 @@ int sim_accel_dev_create(const struct sim_accel_dev_params *p, struct sim_accel_
 	for (unsigned int h = 0; h < SIM_ACCEL_MAX_INT_HANDLES; h++)
 		atomic_init(&dev->inth[h].fd, -1);
 	dev->type = p->type;
-	dev->exec = p->type->exec ? p->type->exec : accel_stub_exec;
-	dev->state_create = p->type->state_create ? p->type->state_create : accel_stub_state_create;
+	dev->exec = p->type->exec;
+	dev->state_create = p->type->state_create ? p->type->state_create : accel_no_state_create;
 	dev->state_destroy =
-		p->type->state_destroy ? p->type->state_destroy : accel_stub_state_destroy;
+		p->type->state_destroy ? p->type->state_destroy : accel_no_state_destroy;
 	dev->caps = *caps;
 	dev->node = p->node;
 	dev->dma_ops = p->dma_ops ? p->dma_ops : &sim_dma_identity_ops;
