@@ -12,7 +12,6 @@
  * /usr/share/doc/PACKAGE/copyright, in sorted order, repeated to the size needed; generated
  * words if none is readable.
  */
-#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <zlib.h>
 
 #include "runtime/rt_cpu.h"
+#include "bench_text.h"
 #include "svart_bench.h"
 
 #define MAX_SIZE (64u << 20)
@@ -31,55 +31,7 @@
 static uint8_t *buf_a, *buf_b, *buf_c, *text;
 static size_t max_size;
 
-/* ---- inputs ---- */
-
-static size_t append_file(const char *path, uint8_t *dst, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(dst, 1, cap, f);
-	fclose(f);
-	return n;
-}
-
-static size_t append_glob(const char *pattern, uint8_t *dst, size_t cap)
-{
-	size_t n = 0;
-	glob_t g;
-
-	if (glob(pattern, 0, NULL, &g)) /* gl_pathv comes sorted */
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc && n < cap; i++)
-		n += append_file(g.gl_pathv[i], dst + n, cap - n);
-	globfree(&g);
-	return n;
-}
-
-/* @cap bytes of text: the files once, then repeated (deterministic). */
-static size_t load_text(uint8_t *dst, size_t cap)
-{
-	static const char *const words[] = { "the ",  "device ", "queue ", "of ", "memory ",
-					     "page ", "and ",	 "fault ", "a ",  "record.\n" };
-	size_t n = append_glob("/usr/share/common-licenses/*", dst, cap);
-	uint64_t s = 7;
-
-	n += append_glob("/usr/share/doc/*/copyright", dst + n, cap - n);
-	if (!n) {
-		fprintf(stderr,
-			"svart-bench-cpu: no text under /usr/share; using generated words\n");
-		while (n < cap) {
-			s = s * 6364136223846793005ull + 1442695040888963407ull;
-			for (const char *w = words[(s >> 33) % 10]; *w && n < cap; w++)
-				dst[n++] = (uint8_t)*w;
-		}
-	}
-	for (size_t have = n; n < cap; n += have)
-		memcpy(dst + n, dst, cap - n < have ? cap - n : have);
-	return n;
-}
+/* ---- sizes ---- */
 
 static size_t size_of(const struct sb_state *st)
 {
@@ -426,7 +378,7 @@ int main(int argc, char **argv)
 		buf_a[i] = (uint8_t)(i * 2654435761u >> 13);
 	memset(buf_b, 0, 2 * max_size);
 	memset(buf_c, 0, 2 * max_size);
-	load_text(text, max_size);
+	sb_text_fill(text, max_size, "svart-bench-cpu");
 
 	reg("memmove/glibc_memcpy", bm_memcpy, NULL, MAX_SIZE);
 	reg("memmove/ours", bm_memmove, NULL, MAX_SIZE);

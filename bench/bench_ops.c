@@ -16,7 +16,6 @@
  * /usr/share/doc/PACKAGE/copyright, sorted, repeated to the size needed).
  */
 #include <errno.h>
-#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 
 #include "svart.h"
 #include "bench_sim_util.h"
+#include "bench_text.h"
 #include "suites.h"
 #include "svart_bench.h"
 
@@ -74,59 +74,6 @@ static void ops_unmap(void *p, size_t len)
 		munmap(p, len);
 }
 
-static size_t append_file(const char *path, uint8_t *dst, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(dst, 1, cap, f);
-	fclose(f);
-	return n;
-}
-
-static size_t append_glob(const char *pattern, uint8_t *dst, size_t cap)
-{
-	size_t n = 0;
-	glob_t g;
-
-	if (glob(pattern, 0, NULL, &g)) /* gl_pathv comes sorted */
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc && n < cap; i++)
-		n += append_file(g.gl_pathv[i], dst + n, cap - n);
-	globfree(&g);
-	return n;
-}
-
-/* Real text, repeated to @len; generated words when /usr/share has none. */
-static void fill_text(uint8_t *t, size_t len)
-{
-	static const char *const words[] = { "the ", "device ", "page ", "queue ",  "table ",
-					     "of ",  "and ",	"with ", "memory ", "\n" };
-	size_t n = append_glob("/usr/share/common-licenses/*", t, len);
-
-	n += append_glob("/usr/share/doc/*/copyright", t + n, len - n);
-	if (!n) {
-		uint64_t s = 0x9e3779b97f4a7c15ULL;
-
-		while (n < len) {
-			const char *w;
-			size_t k;
-
-			s ^= s << 13;
-			s ^= s >> 7;
-			s ^= s << 17;
-			w = words[s % 10];
-			k = strlen(w) < len - n ? strlen(w) : len - n;
-			memcpy(t + n, w, k);
-			n += k;
-		}
-	}
-	for (size_t i = n; i < len; i += n)
-		memcpy(t + i, t, len - i < n ? len - i : n);
-}
-
 static void ops_destroy(void)
 {
 	svart_ctx_destroy(ops.ctx);
@@ -165,7 +112,7 @@ static int ops_build(void)
 		ret = -ENOMEM;
 		goto out_destroy;
 	}
-	fill_text(ops.text, ops.max);
+	sb_text_fill(ops.text, ops.max, "svart bench");
 	ret = svart_ctx_create(&o, &ops.ctx);
 	if (ret)
 		goto out_destroy;

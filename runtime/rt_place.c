@@ -9,6 +9,7 @@
  * configuration with more nodes than the host) is "remote" from every other node.
  */
 #include "runtime/rt_internal.h"
+#include "sim/sim_numa.h"
 
 #include <numa.h>
 #include <numaif.h>
@@ -72,31 +73,15 @@ static atomic_uint place_threads;
  * is not (it walks node bitmasks, a measurable share of a 4 KiB operation), so its answer is
  * kept per thread for the CPU it was asked about.
  */
-/* libnuma's per-node CPU mask cache is filled lazily without a lock: fill it once. */
-static void place_numa_warm(void)
-{
-	struct bitmask *m;
-
-	if (numa_available() < 0)
-		return;
-	m = numa_allocate_cpumask();
-	if (!m)
-		return;
-	for (int n = 0; n <= numa_max_node(); n++)
-		numa_node_to_cpus(n, m);
-	numa_free_cpumask(m);
-}
-
 static int place_cpu_node(void)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	static __thread int last_cpu = -1, last_node;
 	int cpu = sched_getcpu();
 
 	if (cpu < 0)
 		return 0;
 	if (cpu != last_cpu) {
-		pthread_once(&once, place_numa_warm);
+		sim_numa_warm(); /* libnuma's cache, before threads race to fill it */
 		last_node = numa_available() < 0 ? 0 : numa_node_of_cpu(cpu);
 		if (last_node < 0)
 			last_node = 0;

@@ -18,32 +18,11 @@
 
 #include "svart.h"
 #include "tests/t_helpers.h"
+#include "tests/t_ref.h"
 
 #define SIM_CONFIG                                                                     \
 	"dsa node=0 engines=1 wq=shared:64 wq=dedicated:32; iax node=0 wq=shared:64; " \
 	"dsa node=0 engines=1 wq=shared:1"
-
-static uint32_t crc32c_tab[256];
-
-static void crc32c_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-		crc32c_tab[i] = c;
-	}
-}
-
-static uint32_t ref_crc32c(const uint8_t *p, size_t n, uint32_t seed)
-{
-	uint32_t c = ~seed;
-
-	while (n--)
-		c = crc32c_tab[(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
 
 /* CRC-64/XZ, bitwise, reflected polynomial 0xC96C5795D7870F42. */
 static uint64_t ref_crc64_xz(const uint8_t *p, size_t n)
@@ -210,7 +189,7 @@ static void test_batch_dsa(struct svart_ctx *ctx)
 			T_EQ(r->path, SVART_PATH_SIM);
 			descs += r->descriptors;
 			if (i % 2)
-				T_EQ(r->value, ref_crc32c(s, BATCH_LEN, i));
+				T_EQ(r->value, t_crc32c(s, BATCH_LEN, i));
 			else
 				T_CHECK(!memcmp(s, d, BATCH_LEN));
 		}
@@ -314,7 +293,7 @@ static unsigned int cq_check(struct cq_thread *t, struct cq_slot *s)
 	if (r->status || memcmp(s->src, ref, CQ_LEN))
 		return 1;
 	if (s->seq % 2)
-		return r->value != ref_crc32c(ref, CQ_LEN, s->seq);
+		return r->value != t_crc32c(ref, CQ_LEN, s->seq);
 	return memcmp(s->dst, ref, CQ_LEN) != 0;
 }
 
@@ -577,7 +556,7 @@ int main(void)
 {
 	struct svart_ctx *ctx, *full_nofb, *full_fb;
 
-	crc32c_init();
+	t_crc32c_init();
 	/* The sim platform is made at the first sim context: its configuration goes first. */
 	setenv("SVART_SIM_CONFIG", SIM_CONFIG, 1);
 	ctx = new_ctx(SVART_PLATFORM_SIM, 0, "dsa0,iax1", 0);

@@ -19,31 +19,11 @@
 
 #include "svart.h"
 #include "tests/t_helpers.h"
+#include "tests/t_ref.h"
 
 #define MIB (1u << 20)
 
 static struct svart_ctx *ctx;
-static uint32_t crc32c_tab[256];
-
-static void crc32c_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-		crc32c_tab[i] = c;
-	}
-}
-
-static uint32_t ref_crc32c(const uint8_t *p, size_t n, uint32_t seed)
-{
-	uint32_t c = ~seed;
-
-	while (n--)
-		c = crc32c_tab[(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
 
 static uint8_t pat(size_t i)
 {
@@ -147,7 +127,7 @@ static void test_untouched(size_t n)
 	T_RET(0, svart_crc32c(ctx, z1, n, 0, &crc));
 	after = stats();
 	T_CHECK(after.page_faults > before.page_faults);
-	T_EQ(crc, ref_crc32c(z1, n, 0)); /* z1 reads as zeros; touching it now is fine */
+	T_EQ(crc, t_crc32c(z1, n, 0)); /* z1 reads as zeros; touching it now is fine */
 
 	/* memcmp: two untouched buffers are equal; the pattern differs from zeros at 0. */
 	before = stats();
@@ -337,7 +317,7 @@ int main(void)
 
 	/* A hang anywhere below kills the test (SIGALRM's default action): a failure. */
 	alarm(60);
-	crc32c_init();
+	t_crc32c_init();
 	ret = svart_ctx_create(&o, &ctx);
 	if (ret) {
 		fprintf(stderr, "svart_ctx_create: %s\n", svart_strerror(ret));

@@ -15,6 +15,7 @@
 
 #include "svart.h"
 #include "tests/t_helpers.h"
+#include "tests/t_ref.h"
 
 #define BIG (64u << 20)
 #define SLACK 4096u
@@ -23,30 +24,6 @@ static struct svart_ctx *ctx;
 static uint8_t *bufa, *bufb, *bufc;
 
 /* ---- references ------------------------------------------------------------------------- */
-
-static uint32_t crc32c_tab[256];
-
-/* Table from the bitwise definition (reflected, poly 0x82F63B78). */
-static void crc32c_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-		crc32c_tab[i] = c;
-	}
-}
-
-/* svart's seed convention: seed is a previous result (0 to start). */
-static uint32_t ref_crc32c(const uint8_t *p, size_t n, uint32_t seed)
-{
-	uint32_t c = ~seed;
-
-	while (n--)
-		c = crc32c_tab[(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
 
 static uint64_t ref_crc64(const uint8_t *p, size_t n, uint64_t poly, unsigned int flags)
 {
@@ -207,7 +184,7 @@ static void test_crc32c(void)
 {
 	uint32_t crc = 0, c2 = 0;
 
-	T_EQ(ref_crc32c((const uint8_t *)"123456789", 9, 0), 0xE3069283u);
+	T_EQ(t_crc32c((const uint8_t *)"123456789", 9, 0), 0xE3069283u);
 	T_RET(0, svart_crc32c(ctx, "123456789", 9, 0, &crc));
 	T_EQ(crc, 0xE3069283u);
 	/* Continuation: crc("12345" | "6789") = crc("6789", seed = crc("12345")). */
@@ -222,16 +199,16 @@ static void test_crc32c(void)
 
 		fill_rand(p, n, (uint32_t)(3 * s));
 		T_RET(0, svart_crc32c(ctx, p, n, 0xDEADBEEF, &crc));
-		T_EQ(crc, ref_crc32c(p, n, 0xDEADBEEF));
+		T_EQ(crc, t_crc32c(p, n, 0xDEADBEEF));
 		/* copy_crc32c: same CRC, and a copy. */
 		c2 = 0;
 		T_RET(0, svart_copy_crc32c(ctx, bufb + 1, p, n, 0, &c2));
-		T_EQ(c2, ref_crc32c(p, n, 0));
+		T_EQ(c2, t_crc32c(p, n, 0));
 		T_CHECK(!memcmp(bufb + 1, p, n));
 	}
 	fill_rand(bufa, BIG + 1, 99);
 	T_RET(0, svart_crc32c(ctx, bufa + 1, BIG, 0, &crc));
-	T_EQ(crc, ref_crc32c(bufa + 1, BIG, 0));
+	T_EQ(crc, t_crc32c(bufa + 1, BIG, 0));
 }
 
 static void test_dualcast(void)
@@ -495,7 +472,7 @@ int main(void)
 	struct svart_stats st = { .size = sizeof(st) };
 	int ret;
 
-	crc32c_init();
+	t_crc32c_init();
 	ret = svart_ctx_create(&o, &ctx);
 	if (ret)
 		T_SKIP("no sim context: %s", svart_strerror(ret));

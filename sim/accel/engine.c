@@ -12,6 +12,7 @@
  * submitter wakes them; a loaded device runs without a system call per descriptor.
  */
 #include "sim/accel/accel_internal.h"
+#include "sim/sim_numa.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -117,25 +118,6 @@ static void engine_run(struct sim_accel_engine *eng, struct accel_item *it)
 		engine_count(&eng->faults, dma.faults);
 }
 
-/*
- * libnuma fills its per-node CPU mask cache lazily and without a lock: engine threads
- * starting together race to fill a slot and one mask leaks (LeakSanitizer sees it). Fill
- * every node's slot once, on the thread that starts engines, before any engine runs.
- */
-static void engine_numa_warm(void)
-{
-	struct bitmask *m;
-
-	if (numa_available() < 0)
-		return;
-	m = numa_allocate_cpumask();
-	if (!m)
-		return;
-	for (int n = 0; n <= numa_max_node(); n++)
-		numa_node_to_cpus(n, m);
-	numa_free_cpumask(m);
-}
-
 static void engine_bind(struct sim_accel_engine *eng)
 {
 	struct sim_accel_dev *dev = eng->dev;
@@ -211,9 +193,7 @@ int accel_engines_start(struct sim_accel_dev *dev, int group)
 	sigdelset(&all, SIGBUS);
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
-	static pthread_once_t numa_once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&numa_once, engine_numa_warm);
+	sim_numa_warm(); /* before engine threads race to fill libnuma's cache */
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (unsigned int i = 0; i < dev->nr_engines; i++) {
 		struct sim_accel_engine *eng = &dev->engines[i];
