@@ -163,6 +163,12 @@ unsigned int rt_place_order(struct svart_ctx *ctx, enum rt_unit unit, int node, 
 			    unsigned int max);
 /* The next WQ after @wq for @unit (round robin over all), or NULL if only @wq exists. */
 struct rt_wq *rt_place_next(struct svart_ctx *ctx, struct rt_wq *wq);
+/*
+ * The NUMA node of the memory at @buf, or -1 if unknown: get_mempolicy(MPOL_F_NODE |
+ * MPOL_F_ADDR) by default (0 without a system call on a one-node host). Never NULL; tests
+ * point it elsewhere to place buffers on nodes this host lacks.
+ */
+extern int (*rt_place_mem_node)(const void *buf);
 
 /* ---- jobs --------------------------------------------------------------------------------- */
 

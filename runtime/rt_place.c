@@ -90,13 +90,53 @@ static int place_cpu_node(void)
 	return last_node;
 }
 
-static int place_buf_node(const void *buf)
+static int place_mem_node_default(const void *buf)
 {
 	int node = -1;
 
-	if (!buf || get_mempolicy(&node, NULL, 0, (void *)buf, MPOL_F_NODE | MPOL_F_ADDR))
+	/* One node: nothing to ask (the common host; saves a system call per operation). */
+	if (numa_available() < 0 || numa_max_node() == 0)
+		return 0;
+	if (get_mempolicy(&node, NULL, 0, (void *)buf, MPOL_F_NODE | MPOL_F_ADDR))
 		return -1;
 	return node;
+}
+
+int (*rt_place_mem_node)(const void *buf) = place_mem_node_default;
+
+/*
+ * Buffer nodes cached per thread by 2 MiB region: a system call per operation costs more
+ * than a small operation itself. Memory can migrate (NUMA balancing, mbind) or be unmapped
+ * and mapped again elsewhere, so an answer is used PLACE_BUF_USES times, then asked again:
+ * a stale answer only costs distance for a while, never correctness.
+ */
+#define PLACE_BUF_SLOTS 16
+#define PLACE_BUF_USES 256
+#define PLACE_BUF_SHIFT 21
+
+struct place_buf_slot {
+	uintptr_t region; /* (address >> PLACE_BUF_SHIFT) + 1: 0 is an empty slot */
+	int node;
+	unsigned int uses;
+};
+
+static __thread struct place_buf_slot place_buf_tls[PLACE_BUF_SLOTS];
+
+static int place_buf_node(const void *buf)
+{
+	uintptr_t region = ((uintptr_t)buf >> PLACE_BUF_SHIFT) + 1;
+	struct place_buf_slot *s = &place_buf_tls[region % PLACE_BUF_SLOTS];
+
+	if (!buf)
+		return -1;
+	if (s->region == region && s->uses) {
+		s->uses--;
+		return s->node;
+	}
+	s->node = rt_place_mem_node(buf);
+	s->region = region;
+	s->uses = s->node < 0 ? 0 : PLACE_BUF_USES - 1;
+	return s->node;
 }
 
 static void place_fill(struct place_cache *c, struct svart_ctx *ctx, int node)

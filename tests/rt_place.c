@@ -5,7 +5,8 @@
  * order among equals), rt_place_pick() must rotate over the nearest WQs only, and operations
  * must reach only the WQs pick chose. The expected orders are written out by hand from the
  * configuration; the host's own node count does not matter (a node the machine lacks is
- * remote from every other node, the same node is always nearest).
+ * remote from every other node, the same node is always nearest). With
+ * SVART_CTX_PLACE_BY_BUFFER the source buffer's node decides instead (see by_buffer()).
  */
 #include <errno.h>
 #include <numa.h>
@@ -55,6 +56,99 @@ static int host_node(void)
 	if (cpu < 0 || numa_available() < 0)
 		return 0;
 	return numa_node_of_cpu(cpu);
+}
+
+/* The test's view of where memory is: [far_lo, far_hi) on node 1, the rest on node 0. */
+static uintptr_t far_lo, far_hi;
+static unsigned int mem_node_calls;
+
+static int fake_mem_node(const void *buf)
+{
+	mem_node_calls++;
+	return (uintptr_t)buf >= far_lo && (uintptr_t)buf < far_hi ? 1 : 0;
+}
+
+/* Descriptors each DSA WQ of @ctx took while @n memmoves from @src ran. */
+static void count_moves(struct svart_ctx *ctx, const uint8_t *src, uint8_t *dst, size_t len, int n,
+			uint64_t *delta)
+{
+	uint64_t before[RT_MAX_WQS];
+
+	for (unsigned int i = 0; i < ctx->nr_wqs; i++)
+		before[i] = atomic_load(&ctx->wqs[i]->submitted);
+	for (int i = 0; i < n; i++)
+		T_RET(0, svart_memmove(ctx, dst, src, len));
+	T_CHECK(!memcmp(src, dst, len));
+	for (unsigned int i = 0; i < ctx->nr_wqs; i++)
+		delta[i] = atomic_load(&ctx->wqs[i]->submitted) - before[i];
+}
+
+/*
+ * SVART_CTX_PLACE_BY_BUFFER: the WQs nearest the source buffer's node, whatever the calling
+ * CPU's. This host may have one node, so rt_place_mem_node says where memory is; the
+ * per-thread cache must ask it about once per PLACE_BUF_USES operations on a region.
+ */
+static void by_buffer(void)
+{
+	struct svart_ctx_opts o = { .size = sizeof(o),
+				    .platform = SVART_PLATFORM_SIM,
+				    .cpu_threshold = 1,
+				    .flags = SVART_CTX_PLACE_BY_BUFFER };
+	const size_t region = 2u << 20, len = 4096;
+	int (*saved)(const void *) = rt_place_mem_node;
+	uint8_t *far = aligned_alloc(region, region), *near = aligned_alloc(region, region);
+	uint64_t delta[RT_MAX_WQS];
+	struct svart_ctx *ctx;
+	unsigned int calls;
+
+	T_CHECK(far && near);
+	if (!far || !near || svart_ctx_create(&o, &ctx)) {
+		T_CHECK(!"by_buffer setup");
+		free(far);
+		free(near);
+		return;
+	}
+	memset(far, 0xa5, region);
+	memset(near, 0x3c, region);
+	far_lo = (uintptr_t)far;
+	far_hi = far_lo + region;
+	rt_place_mem_node = fake_mem_node;
+
+	/* Source on node 1: only dsa1 (the node-1 DSA) works, wherever this thread runs. */
+	count_moves(ctx, far, near + region / 2, len, 16, delta);
+	for (unsigned int i = 0; i < ctx->nr_wqs; i++) {
+		if (ctx->wqs[i]->unit != RT_UNIT_DSA)
+			continue;
+		printf("by buffer on node 1: %s took %llu\n", ctx->wqs[i]->name,
+		       (unsigned long long)delta[i]);
+		/* At least one each: a first touch adds resubmissions after page faults. */
+		if (ctx->wqs[i]->node == 1)
+			T_CHECK(delta[i] >= 16);
+		else
+			T_EQ(delta[i], 0);
+	}
+	/* Source on node 0: dsa0 and dsa2 alternate, dsa1 idle. */
+	count_moves(ctx, near, far + region / 2, len, 16, delta);
+	for (unsigned int i = 0; i < ctx->nr_wqs; i++) {
+		if (ctx->wqs[i]->unit != RT_UNIT_DSA)
+			continue;
+		printf("by buffer on node 0: %s took %llu\n", ctx->wqs[i]->name,
+		       (unsigned long long)delta[i]);
+		if (ctx->wqs[i]->node == 0)
+			T_CHECK(delta[i] >= 8);
+		else
+			T_EQ(delta[i], 0);
+	}
+	/* Cached per region: 1000 operations ask about once per 256. */
+	calls = mem_node_calls;
+	count_moves(ctx, far + 4096, near, len, 1000, delta);
+	printf("mem node lookups for 1000 operations: %u\n", mem_node_calls - calls);
+	T_CHECK(mem_node_calls - calls >= 1 && mem_node_calls - calls <= 6);
+
+	rt_place_mem_node = saved;
+	svart_ctx_destroy(ctx);
+	free(far);
+	free(near);
 }
 
 int main(void)
@@ -158,5 +252,6 @@ int main(void)
 		T_CHECK(rt_place_next(ctx, w) == w); /* the only one of its unit */
 	}
 	svart_ctx_destroy(ctx);
+	by_buffer();
 	return t_done("rt_place");
 }
