@@ -309,8 +309,9 @@ API int svart_cache_flush(struct svart_ctx *ctx, void *addr, size_t len, unsigne
 	return run(ctx, RT_OP_CACHE_FLUSH, &a, NULL);
 }
 
-API int svart_compress(struct svart_ctx *ctx, void *dst, size_t dst_len, const void *src,
-		       size_t src_len, unsigned int flags, size_t *out_len)
+/* compress and decompress: the same arguments, the output length in the result's value. */
+static int run_deflate(struct svart_ctx *ctx, enum rt_op_id op, void *dst, size_t dst_len,
+		       const void *src, size_t src_len, unsigned int flags, size_t *out_len)
 {
 	struct rt_args a = {
 		.dst = dst,
@@ -324,29 +325,21 @@ API int svart_compress(struct svart_ctx *ctx, void *dst, size_t dst_len, const v
 
 	if (!out_len)
 		return -EINVAL;
-	ret = run(ctx, RT_OP_COMPRESS, &a, &r);
+	ret = run(ctx, op, &a, &r);
 	*out_len = ret ? 0 : r.value;
 	return ret;
+}
+
+API int svart_compress(struct svart_ctx *ctx, void *dst, size_t dst_len, const void *src,
+		       size_t src_len, unsigned int flags, size_t *out_len)
+{
+	return run_deflate(ctx, RT_OP_COMPRESS, dst, dst_len, src, src_len, flags, out_len);
 }
 
 API int svart_decompress(struct svart_ctx *ctx, void *dst, size_t dst_len, const void *src,
 			 size_t src_len, unsigned int flags, size_t *out_len)
 {
-	struct rt_args a = {
-		.dst = dst,
-		.dst_len = dst_len,
-		.src = src,
-		.len = src_len,
-		.flags = flags,
-	};
-	struct svart_result r;
-	int ret;
-
-	if (!out_len)
-		return -EINVAL;
-	ret = run(ctx, RT_OP_DECOMPRESS, &a, &r);
-	*out_len = ret ? 0 : r.value;
-	return ret;
+	return run_deflate(ctx, RT_OP_DECOMPRESS, dst, dst_len, src, src_len, flags, out_len);
 }
 
 API int svart_crc64(struct svart_ctx *ctx, const void *buf, size_t len, uint64_t poly,

@@ -14,51 +14,12 @@ B=${SVART_BINARY_DIR:?SVART_BINARY_DIR must name the build tree}
 SVART=$B/tools/svart
 CLIENT=$B/tests/progs/rt_client
 
-fail=0
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 unset SVART_SIM_CONFIG SVART_SIM_IDXD_STATE SVART_SIM_IDXD_DENY SVART_BLOCK_ON_FAULT SVART_LOG
 unset SVART_DEVICES SVART_FALLBACK SVART_CPU_THRESHOLD
 export SVART_PLATFORM=idxd
 
-ok() { echo "ok: $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-
-# expect STATUS WHAT CMD...: CMD's exit status must be STATUS; its output is kept in $out.
-expect() {
-	local want=$1 what=$2 got
-	shift 2
-	out=$("$@" 2>&1)
-	got=$?
-	if [ "$got" = "$want" ]; then
-		ok "$what"
-	else
-		bad "$what: exit $got, expected $want"
-		printf '%s\n' "$out" | sed 's/^/    /'
-	fi
-}
-
-contains() {
-	case $out in
-	*"$2"*) ok "$1" ;;
-	*)
-		bad "$1: output lacks '$2'"
-		printf '%s\n' "$out" | sed 's/^/    /'
-		;;
-	esac
-}
-
-lacks() {
-	case $out in
-	*"$2"*)
-		bad "$1: output has '$2'"
-		printf '%s\n' "$out" | sed 's/^/    /'
-		;;
-	*) ok "$1" ;;
-	esac
-}
+. "$(dirname "${BASH_SOURCE[0]}")/support/check.sh"
 
 for f in "$SVART" "$CLIENT"; do
 	if [ ! -e "$f" ]; then

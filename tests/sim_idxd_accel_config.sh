@@ -13,52 +13,13 @@ B=${SVART_BINARY_DIR:?SVART_BINARY_DIR must name the build tree}
 SVART=$B/tools/svart
 CLIENT=$B/tests/progs/idxd_client
 
-fail=0
 skip=""
 # Foreign programs under an ASan-built interposer get the ASan runtime; libaccel-config's own
 # leaks (scandir() entries it never frees) are not ours to report.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 unset SVART_SIM_CONFIG SVART_SIM_IDXD_STATE
 
-ok() { echo "ok: $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-
-# expect STATUS WHAT CMD...: CMD's exit status must be STATUS ("!0": anything but 0).
-expect() {
-	local want=$1 what=$2 got
-	shift 2
-	out=$("$@" 2>&1)
-	got=$?
-	if [ "$got" = "$want" ] || { [ "$want" = "!0" ] && [ "$got" != 0 ]; }; then
-		ok "$what"
-	else
-		bad "$what: exit $got, expected $want"
-		printf '%s\n' "$out" | sed 's/^/    /'
-	fi
-}
-
-contains() {
-	case $out in
-	*"$2"*) ok "$1" ;;
-	*)
-		bad "$1: output lacks '$2'"
-		printf '%s\n' "$out" | sed 's/^/    /'
-		;;
-	esac
-}
-
-lacks() {
-	case $out in
-	*"$2"*)
-		bad "$1: output has '$2'"
-		printf '%s\n' "$out" | sed 's/^/    /'
-		;;
-	*) ok "$1" ;;
-	esac
-}
+. "$(dirname "${BASH_SOURCE[0]}")/support/check.sh"
 
 # block NAME: the JSON object of device/WQ NAME in $out (accel-config prints a key per line),
 # with blanks removed: "dev":"wq0.2","mode":"dedicated",...

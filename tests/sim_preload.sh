@@ -15,42 +15,12 @@ FAKE=$B/tests/progs/libsvart-sim-preload-fake.so
 CLIENT=$B/tests/progs/uapi_client
 MECH=$B/tests/progs/preload_mech
 
-fail=0
 skip=""
 # Foreign programs under an ASan-built interposer get the ASan runtime too (svart sim puts it
 # first); their own leaks at exit are not ours to report.
 QUIET_ASAN="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
-ok() { echo "ok: $*"; }
-bad() {
-	echo "FAIL: $*"
-	fail=1
-}
-
-# expect STATUS WHAT CMD...: runs CMD; its exit status must be STATUS. Output is left in $out.
-expect() {
-	local want=$1 what=$2 got
-	shift 2
-	out=$("$@" 2>&1)
-	got=$?
-	if [ "$got" = "$want" ]; then
-		ok "$what"
-	else
-		bad "$what: exit $got, expected $want"
-		printf '%s\n' "$out" | sed 's/^/    /'
-	fi
-}
-
-# contains WHAT STRING: $out must contain STRING.
-contains() {
-	case $out in
-	*"$2"*) ok "$1" ;;
-	*)
-		bad "$1: output lacks '$2'"
-		printf '%s\n' "$out" | sed 's/^/    /'
-		;;
-	esac
-}
+. "$(dirname "${BASH_SOURCE[0]}")/support/check.sh"
 
 for f in "$SVART" "$LIB" "$FAKE" "$CLIENT" "$MECH"; do
 	if [ ! -e "$f" ]; then
