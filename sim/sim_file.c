@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "svart/sim.h"
+#include "sim/iommufd/fork.h"
 #include "sim/sim_file.h"
 
 /*
@@ -149,10 +150,29 @@ void sim_file_set_readable(struct sim_file *file, bool readable)
 	}
 }
 
+int sim_file_for_each(int (*fn)(int fd, struct sim_file *file, void *data), void *data)
+{
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&sim_fd_lock);
+	for (unsigned int hi = 0; hi < SIM_FD_CHUNK && !rc; hi++) {
+		for (unsigned int lo = 0; sim_fd_table[hi] && lo < SIM_FD_CHUNK && !rc; lo++) {
+			struct sim_file *file = sim_fd_table[hi][lo];
+
+			if (file)
+				rc = fn((int)(hi << SIM_FD_CHUNK_SHIFT | lo), file, data);
+		}
+	}
+	pthread_rwlock_unlock(&sim_fd_lock);
+	return rc;
+}
+
 int sim_file_close(int fd)
 {
 	struct sim_file **slot, *file;
 
+	/* A forked child that exited has let go of what it shared with us (fork.c). */
+	sim_fork_reap();
 	pthread_rwlock_wrlock(&sim_fd_lock);
 	slot = sim_fd_slot(fd, false);
 	if (!slot || !*slot) {

@@ -36,8 +36,9 @@ struct sim_file_ops {
 	 */
 	unsigned int (*poll)(struct sim_file *file);
 	/*
-	 * mmap(2) after the VFS's checks (length, access mode): map into *@addr or fail with
-	 * -errno. NULL: -ENODEV, as for a file without .mmap.
+	 * mmap(2) after the VFS's checks (length, access mode): *@addr comes in as the caller's
+	 * address argument and goes out as the mapping, or fail with -errno. NULL: -ENODEV, as
+	 * for a file without .mmap.
 	 */
 	int (*mmap)(struct sim_file *file, size_t len, int prot, int flags, off_t off, void **addr);
 	/* Called once, when the last reference is dropped (after close and in-flight calls). */
@@ -47,9 +48,9 @@ struct sim_file_ops {
 struct sim_file {
 	const struct sim_file_ops *ops;
 	void *private_data;
-	int fd;		/* the eventfd; -1 once closed */
-	int flags;	/* open(2) flags */
-	off_t pos;	/* file position, for the kernel's "pos must be 0" rules */
+	int fd; /* the eventfd; -1 once closed */
+	int flags; /* open(2) flags */
+	off_t pos; /* file position, for the kernel's "pos must be 0" rules */
 	atomic_int users;
 	atomic_bool readable;
 };
@@ -76,6 +77,12 @@ void sim_file_put(struct sim_file *file);
  */
 void sim_file_set_readable(struct sim_file *file, bool readable);
 
+/*
+ * Calls @fn for each installed file (table lock held for reading: @fn must not open or close
+ * sim files). Stops at the first nonzero return and returns it; 0 otherwise.
+ */
+int sim_file_for_each(int (*fn)(int fd, struct sim_file *file, void *data), void *data);
+
 /* Removes the descriptor and drops the table's reference. 0 or -EBADF. */
 int sim_file_close(int fd);
 
@@ -94,7 +101,7 @@ int sim_poll_events(int fd);
  * returns a descriptor from sim_file_create() or -errno.
  */
 struct sim_chrdev {
-	const char *path;	/* exact path, or a prefix when prefix is set */
+	const char *path; /* exact path, or a prefix when prefix is set */
 	bool prefix;
 	int (*open)(const char *path, int flags);
 	/*

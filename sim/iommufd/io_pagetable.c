@@ -22,6 +22,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "sim/iommufd/fork.h"
 #include "sim/iommufd/iommufd_private.h"
 
 #ifndef MADV_POPULATE_READ
@@ -120,6 +121,8 @@ static struct sim_iopt_pages *sim_iopt_alloc_pages(uint64_t uptr, uint64_t lengt
 	pages->length = end - pages->uptr;
 	pages->writable = writable;
 	pages->file_fd = -1;
+	/* A forked child's map: its mm is the source (the kernel's pages->source_mm). */
+	pages->src_mm = sim_mm_get_current();
 	return pages;
 }
 
@@ -132,6 +135,10 @@ static void sim_iopt_put_pages(struct sim_iopt_pages *pages)
 		munmap((void *)pages->uptr, pages->map_len);
 		close(pages->file_fd);
 	}
+	if (pages->src_mm)
+		sim_mm_put(pages->src_mm); /* Pairs with sim_mm_get_current() */
+	if (pages->snap_len)
+		munmap((void *)pages->uptr, pages->snap_len);
 	free(pages);
 }
 
@@ -164,13 +171,22 @@ static int sim_check_maps(uintptr_t start, uintptr_t end, bool write)
  * The kernel pins with FOLL_WRITE for writable pages; a range that cannot be faulted in with
  * that access gives EFAULT.
  */
-static int sim_iopt_pin_pages(const struct sim_iopt_pages *pages, uint64_t start_byte,
-			      uint64_t length)
+static int sim_iopt_pin_pages(struct sim_iopt_pages *pages, uint64_t start_byte, uint64_t length)
 {
-	uintptr_t start = (pages->uptr + start_byte) & ~(SIM_PAGE_SIZE - 1);
-	uintptr_t end = pages->uptr + start_byte + length;
-	size_t len = ((end - start) + SIM_PAGE_SIZE - 1) & ~(SIM_PAGE_SIZE - 1);
+	uintptr_t start, end;
+	size_t len;
 	int advice = pages->writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+
+	/* Another process's pages become ours first (EFAULT once that process is gone). */
+	if (__atomic_load_n(&pages->src_mm, __ATOMIC_ACQUIRE)) {
+		int rc = sim_mm_resolve_pages(pages);
+
+		if (rc)
+			return rc;
+	}
+	start = (pages->uptr + start_byte) & ~(SIM_PAGE_SIZE - 1);
+	end = pages->uptr + start_byte + length;
+	len = ((end - start) + SIM_PAGE_SIZE - 1) & ~(SIM_PAGE_SIZE - 1);
 
 	/* memfd_pin_folios() refuses what lies past the end of the file. */
 	if (pages->file_fd >= 0) {
@@ -690,6 +706,11 @@ static int sim_iopt_unmap_iova_range(struct sim_iopt *iopt, uint64_t start, uint
 again:
 	pthread_rwlock_wrlock(&iopt->lock);
 	while ((area = sim_area_iter_first(iopt, start, last, &idx))) {
+		/* Locked by an object that has not been destroyed (a HW queue), before ENOENT. */
+		if (area->num_locks) {
+			rc = -EBUSY;
+			goto out_unlock;
+		}
 		if (area->iova < start || area->last > last) {
 			rc = -ENOENT;
 			goto out_unlock;
@@ -1183,6 +1204,23 @@ void sim_iopt_access_unpin(struct sim_iopt *iopt, uint64_t iova, uint64_t length
 	pthread_rwlock_unlock(&iopt->lock);
 }
 
+void sim_iopt_lock_areas(struct sim_iopt *iopt, uint64_t iova, uint64_t length, bool lock)
+{
+	uint64_t last = iova + length - 1;
+	size_t i;
+
+	pthread_rwlock_wrlock(&iopt->lock);
+	if (sim_area_iter_first(iopt, iova, last, &i)) {
+		for (; i < iopt->nr_areas && iopt->areas[i]->iova <= last; i++) {
+			if (lock)
+				iopt->areas[i]->num_locks++;
+			else if (iopt->areas[i]->num_locks)
+				iopt->areas[i]->num_locks--;
+		}
+	}
+	pthread_rwlock_unlock(&iopt->lock);
+}
+
 /*
  * iommufd_access_rw(): the copy goes through the process mapping behind each area, with the
  * kernel's checks on the way (an area being unmapped, or mapped without the permission).
@@ -1203,7 +1241,7 @@ int sim_iopt_access_rw(struct sim_iopt *iopt, uint64_t iova, void *data, uint64_
 	for (; i < iopt->nr_areas && iopt->areas[i]->iova <= cur; i++) {
 		struct sim_iopt_area *area = iopt->areas[i];
 		uint64_t last = last_iova < area->last ? last_iova : area->last;
-		uintptr_t va = area->pages->uptr + area->start_byte + (cur - area->iova);
+		uint64_t offset = area->start_byte + (cur - area->iova);
 		uint64_t bytes = last - cur + 1;
 
 		if (area->prevent_access) {
@@ -1214,8 +1252,8 @@ int sim_iopt_access_rw(struct sim_iopt *iopt, uint64_t iova, void *data, uint64_
 			rc = -EPERM;
 			break;
 		}
-		rc = write ? sim_copy_to_user((void *)va, data, bytes) :
-			     sim_copy_from_user(data, (const void *)va, bytes);
+		/* The pages' process, not the caller's: the two differ across fork(). */
+		rc = sim_mm_pages_rw(area->pages, offset, data, bytes, write);
 		if (rc)
 			break;
 		data = (char *)data + bytes;
@@ -1255,9 +1293,10 @@ int sim_iopt_map_file(struct sim_iopt *iopt, uint64_t *iova, int fd, uint64_t st
 		return -EINVAL;
 	if (__builtin_add_overflow(start, length, &end))
 		return -EOVERFLOW;
-	dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	/* The caller's descriptor: a forked child's is not in our table. */
+	dupfd = sim_fork_dup_user_fd(fd);
 	if (dupfd < 0)
-		return -EBADF;
+		return dupfd;
 	if (!fstatfs(dupfd, &sfs) && sfs.f_type == SIM_HUGETLBFS_MAGIC && sfs.f_bsize > 0)
 		granule = (uint64_t)sfs.f_bsize;
 	start_down = start & ~(granule - 1);

@@ -50,6 +50,9 @@ struct sim_fault;
 struct sim_access;
 struct sim_viommu;
 struct sim_viommu_ops;
+struct sim_hw_queue;
+struct sim_vevent;
+struct sim_iommufd_mmap;
 
 /* ---- user memory ------------------------------------------------------------------------ */
 
@@ -112,6 +115,8 @@ enum sim_iommufd_object_type {
 	SIM_OBJ_ACCESS,
 	SIM_OBJ_VIOMMU,
 	SIM_OBJ_VDEVICE,
+	SIM_OBJ_VEVENTQ,
+	SIM_OBJ_HW_QUEUE,
 	SIM_OBJ_MAX,
 };
 
@@ -143,6 +148,8 @@ struct sim_iommufd_ctx {
 	uint32_t nr_objects;
 	bool account_mm; /* IOMMU_OPTION_RLIMIT_MODE */
 	struct sim_ioas *vfio_ioas;
+	/* Regions drivers offer to mmap() of the fd (the kernel's mt_mmap), by offset: mmap.c */
+	struct sim_iommufd_mmap *mmaps;
 };
 
 /**
@@ -228,6 +235,13 @@ struct sim_iopt_pages {
 	int file_fd;
 	uint64_t file_start; /* file offset of uptr */
 	size_t map_len; /* bytes sim mapped at uptr */
+	/*
+	 * Mapped by a forked child (fork.c): uptr is the child's address until the first pin
+	 * resolves it into ours (sim_mm_resolve_pages()), which drops src_mm. snap_len: bytes
+	 * sim copied into memory of its own at uptr then (0: uptr aliases the same pages).
+	 */
+	struct sim_mm *src_mm;
+	size_t snap_len;
 };
 
 struct sim_iopt_area {
@@ -239,6 +253,7 @@ struct sim_iopt_area {
 	bool pinned; /* pinned for the IOAS's domains */
 	bool prevent_access; /* being unmapped: accesses may not pin it any more */
 	unsigned int num_accesses; /* access pins inside the area */
+	unsigned int num_locks; /* pins of internal accesses (HW queues): UNMAP is EBUSY */
 };
 
 struct sim_iopt_range {
@@ -330,6 +345,11 @@ void sim_iopt_remove_access(struct sim_iopt *iopt, struct sim_access *access);
 int sim_iopt_access_pin(struct sim_iopt *iopt, uint64_t iova, uint64_t length, bool write,
 			uintptr_t *out_va);
 void sim_iopt_access_unpin(struct sim_iopt *iopt, uint64_t iova, uint64_t length);
+/*
+ * Locks (@lock) or unlocks the areas under [@iova, @iova + @length), which an internal access
+ * pinned: while locked, an UNMAP touching them fails with EBUSY (the kernel's num_locks).
+ */
+void sim_iopt_lock_areas(struct sim_iopt *iopt, uint64_t iova, uint64_t length, bool lock);
 /* Copies between @data and [@iova, @iova + @length) of @iopt: the kernel's access_rw(). */
 int sim_iopt_access_rw(struct sim_iopt *iopt, uint64_t iova, void *data, uint64_t length,
 		       bool write);
@@ -605,9 +625,18 @@ struct sim_viommu_ops {
 			    const struct sim_user_data *data, void **priv);
 	/* HWPT_INVALIDATE on the vIOMMU; sets array->entry_num to the entries handled. */
 	int (*cache_invalidate)(struct sim_viommu *viommu, struct sim_user_data_array *array);
+	/* get_hw_queue_size() != 0: whether the vIOMMU has HW queues of @type (else EOPNOTSUPP). */
+	bool (*hw_queue_supported)(struct sim_viommu *viommu, uint32_t type);
+	/*
+	 * hw_queue_init_phys(): the queue's memory is pinned and contiguous from @base_va (the
+	 * process address sim's devices use where hardware uses a physical one). May set
+	 * hw_queue->destroy and ->priv. 0 or -errno; on error nothing is left to undo.
+	 */
+	int (*hw_queue_init)(struct sim_hw_queue *hw_queue, uint32_t index, uintptr_t base_va);
 };
 
 struct sim_vdevice;
+struct sim_veventq;
 
 struct sim_viommu {
 	struct sim_iommufd_object obj;
@@ -619,6 +648,7 @@ struct sim_viommu {
 	void *priv; /* driver data */
 	struct sim_vdevice **vdevs;
 	size_t nr_vdevs, cap_vdevs;
+	struct sim_veventq *veventqs; /* at most one per type; changed under the context mutex */
 };
 
 struct sim_vdevice {
@@ -636,6 +666,94 @@ void sim_vdevice_destroy(struct sim_iommufd_object *obj);
 struct sim_vdevice *sim_viommu_find_vdev(struct sim_viommu *viommu, const struct sim_pdev *pdev);
 /* The vDEVICE with virtual ID @virt_id, or NULL (iommufd_viommu_find_dev()). */
 struct sim_vdevice *sim_viommu_find_virt_id(struct sim_viommu *viommu, uint64_t virt_id);
+
+/* ---- vEVENTQs (eventq.c) and HW queues (hw_queue.c) ------------------------------------- */
+
+/*
+ * A vIOMMU event queue (IOMMUFD_OBJ_VEVENTQ): events a driver reports on a vIOMMU, read from
+ * its descriptor as struct iommufd_vevent_header + data, with sequence numbers and, once
+ * @depth events wait, one LOST_EVENTS header at the tail instead of new events.
+ */
+struct sim_veventq {
+	struct sim_iommufd_object obj;
+	struct sim_iommufd_ctx *ictx;
+	struct sim_viommu *viommu; /* held */
+	struct sim_veventq *next; /* on viommu->veventqs */
+	struct sim_file *file; /* NULL once the descriptor is released */
+	pthread_mutex_t mutex; /* the queue below: reporters and readers */
+	struct sim_vevent *head, *tail;
+	bool lost; /* a LOST_EVENTS header follows @tail */
+	uint32_t lost_sequence;
+	uint32_t type;
+	uint32_t depth;
+	uint32_t num_events; /* events queued (the header is not one) */
+	uint32_t sequence; /* the next event's, in [0, INT_MAX] */
+};
+
+int sim_veventq_alloc_ioctl(struct sim_iommufd_ucmd *ucmd);
+void sim_veventq_destroy(struct sim_iommufd_object *obj);
+
+/**
+ * sim_viommu_report_event() - queue a driver event on @viommu's vEVENTQ of @type.
+ * @viommu: the vIOMMU (context mutex held).
+ * @type: the vEVENTQ type.
+ * @data: event data, @len bytes (not 0).
+ * @len: length of @data.
+ *
+ * The kernel's iommufd_viommu_report_event(): a full queue (or no memory) records a lost
+ * event instead, with its own sequence number.
+ *
+ * Return: 0, -EOPNOTSUPP (no vEVENTQ of @type), -ENOMEM (the event was recorded as lost),
+ * -EINVAL (no data).
+ */
+int sim_viommu_report_event(struct sim_viommu *viommu, uint32_t type, const void *data, size_t len);
+
+/* A vIOMMU's hardware-accelerated queue in guest memory (IOMMUFD_OBJ_HW_QUEUE). */
+struct sim_hw_queue {
+	struct sim_iommufd_object obj;
+	struct sim_viommu *viommu; /* held */
+	struct sim_access *access; /* internal access pinning and locking the memory, held */
+	uint32_t type;
+	uint64_t base_addr; /* nesting_parent_iova */
+	uint64_t length;
+	void *priv; /* driver data */
+	void (*destroy)(struct sim_hw_queue *hw_queue); /* driver's undo of hw_queue_init */
+};
+
+int sim_hw_queue_alloc_ioctl(struct sim_iommufd_ucmd *ucmd);
+void sim_hw_queue_destroy(struct sim_iommufd_object *obj);
+
+/* ---- mmap() of the iommufd (mmap.c) ----------------------------------------------------- */
+
+/**
+ * sim_iommufd_alloc_mmap() - offer @length bytes of the memory file @memfd to mmap().
+ * @ictx: the context (mutex held).
+ * @owner: the object the region belongs to; each mapping holds it (DESTROY is EBUSY).
+ * @memfd: a memory file the driver keeps open until sim_iommufd_destroy_mmap(); mappings
+ *         share it, as they share the kernel driver's MMIO page.
+ * @length: page-aligned, not 0.
+ * @offset: out, the mmap() offset: the lowest free one from PAGE_SIZE (the kernel's
+ *          mtree_alloc_range() from PAGE_SIZE).
+ *
+ * Return: 0, -EINVAL (length), -ENOMEM, -ENOSPC.
+ */
+int sim_iommufd_alloc_mmap(struct sim_iommufd_ctx *ictx, struct sim_iommufd_object *owner,
+			   int memfd, uint64_t length, uint64_t *offset);
+/* Withdraws the region at @offset (context mutex held); mappings made stay valid. */
+void sim_iommufd_destroy_mmap(struct sim_iommufd_ctx *ictx, struct sim_iommufd_object *owner,
+			      uint64_t offset);
+/* The iommufd's mmap op: iommufd_fops_mmap()'s checks, then a shared mapping of the region. */
+int sim_iommufd_fops_mmap(struct sim_file *file, size_t len, int prot, int flags, off_t off,
+			  void **addr);
+/**
+ * sim_iommufd_munmap_notify() - the process unmapped [@addr, @addr + @len) (munmap succeeded).
+ * @addr: start.
+ * @len: length.
+ *
+ * When the last page of an iommufd mapping goes, the owner and context references it held are
+ * dropped (the kernel's vm_close). Cheap when no iommufd mapping exists. No locks held.
+ */
+void sim_iommufd_munmap_notify(const void *addr, size_t len);
 
 /* ---- accesses (access.c) ---------------------------------------------------------------- */
 

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 
 #include "pasid/iommufd_uapi.h"
+#include "sim/iommufd/fork.h"
 #include "sim/iommufd/iommufd_private.h"
 #include "sim/iommufd/selftest_uapi.h"
 
@@ -229,12 +230,6 @@ static int sim_iommufd_option(struct sim_iommufd_ucmd *ucmd)
 				sizeof(cmd->val64));
 }
 
-/* Commands the kernel has but sim does not model: the size rules apply, then EOPNOTSUPP. */
-static int sim_iommufd_not_modelled(struct sim_iommufd_ucmd *ucmd)
-{
-	return -EOPNOTSUPP;
-}
-
 union sim_ucmd_buffer {
 	struct iommu_destroy destroy;
 	struct iommu_fault_alloc fault;
@@ -312,10 +307,9 @@ static const struct sim_iommufd_ioctl_op sim_iommufd_ioctl_ops[SIM_IOMMUFD_LAST_
 		     virt_id),
 	SIM_IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, sim_ioas_change_process,
 		     struct iommu_ioas_change_process, __reserved),
-	/* vEVENTQs and HW queues exist only on a vIOMMU type sim does not model them for. */
-	SIM_IOCTL_OP(IOMMU_VEVENTQ_ALLOC, sim_iommufd_not_modelled, struct iommu_veventq_alloc,
+	SIM_IOCTL_OP(IOMMU_VEVENTQ_ALLOC, sim_veventq_alloc_ioctl, struct iommu_veventq_alloc,
 		     __reserved),
-	SIM_IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, sim_iommufd_not_modelled, struct iommu_hw_queue_alloc,
+	SIM_IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, sim_hw_queue_alloc_ioctl, struct iommu_hw_queue_alloc,
 		     length),
 	/* The kernel selftest's test ABI and its mock driver (selftest.c). */
 	SIM_IOCTL_OP(IOMMU_TEST_CMD, sim_iommufd_test, struct iommu_test_cmd, last),
@@ -444,6 +438,7 @@ static void sim_iommufd_fops_release(struct sim_file *file)
 static const struct sim_file_ops sim_iommufd_fops = {
 	.name = "iommufd",
 	.ioctl = sim_iommufd_fops_ioctl,
+	.mmap = sim_iommufd_fops_mmap,
 	.release = sim_iommufd_fops_release,
 };
 
@@ -457,6 +452,8 @@ int sim_iommufd_fops_open(const char *path, int flags)
 	ictx = calloc(1, sizeof(*ictx));
 	if (!ictx)
 		return -ENOMEM;
+	/* A child forked from now on shares this context with us, as in the kernel. */
+	sim_fork_init();
 	/*
 	 * Recursive: a fault fd's release (which can run inside an ioctl when the last
 	 * reference drops there) re-enters the context.
@@ -488,4 +485,6 @@ const struct sim_iommufd_object_ops sim_iommufd_object_ops[SIM_OBJ_MAX] = {
 	[SIM_OBJ_ACCESS] = { .destroy = sim_access_object_destroy },
 	[SIM_OBJ_VIOMMU] = { .destroy = sim_viommu_destroy },
 	[SIM_OBJ_VDEVICE] = { .destroy = sim_vdevice_destroy },
+	[SIM_OBJ_VEVENTQ] = { .destroy = sim_veventq_destroy },
+	[SIM_OBJ_HW_QUEUE] = { .destroy = sim_hw_queue_destroy },
 };

@@ -14,14 +14,17 @@
  * compares the process address an IOVA maps with the user pointer (or, when they differ, the
  * page frames behind both, for memfd maps), MD_CHECK_REFS reads the pin counts of pin.c.
  * Dirty bits are kept per 2048-byte page; a HUGE_IOVA domain reports them per 1 MiB page
- * where the kernel would have mapped one (see sim_mock_huge_entry()). vEVENTQs, HW queues and
- * vIOMMU mmap are not modelled.
+ * where the kernel would have mapped one (see sim_mock_huge_entry()). The mock vIOMMU offers
+ * two pages to mmap() (a memory file sim keeps, where the kernel has two pages of its own),
+ * reports vEVENTs through TRIGGER_VEVENT and has HW queues that must be made in index order.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "sim/iommufd/iommufd_private.h"
 #include "sim/iommufd/selftest_uapi.h"
@@ -358,33 +361,150 @@ out:
 
 /* ---- the mock vIOMMU -------------------------------------------------------------------- */
 
+/* The mock vIOMMU's data (struct mock_viommu): its mmap() pages and its HW queues. */
+struct sim_mock_viommu {
+	int memfd; /* -1 without VIOMMU_ALLOC data */
+	uint32_t *page; /* sim's mapping of the two pages */
+	uint64_t mmap_offset;
+	struct sim_hw_queue *hw_queue[IOMMU_TEST_HW_QUEUE_MAX];
+};
+
+#define SIM_MOCK_VIOMMU_MMAP_LEN (2 * SIM_PAGE_SIZE)
+
+static void sim_mock_viommu_free(struct sim_mock_viommu *mv)
+{
+	if (mv->page)
+		munmap(mv->page, SIM_MOCK_VIOMMU_MMAP_LEN);
+	if (mv->memfd >= 0)
+		close(mv->memfd);
+	free(mv);
+}
+
+/*
+ * Two zeroed pages in a memory file, mapped for the driver; userspace maps the same file, so
+ * what one writes the other reads, as with the kernel's __get_free_pages() region.
+ */
+static int sim_mock_viommu_pages(struct sim_mock_viommu *mv)
+{
+	void *va;
+
+	mv->memfd = memfd_create("sim-mock-viommu", MFD_CLOEXEC);
+	if (mv->memfd < 0)
+		return -errno;
+	if (ftruncate(mv->memfd, SIM_MOCK_VIOMMU_MMAP_LEN))
+		return -errno;
+	va = mmap(NULL, SIM_MOCK_VIOMMU_MMAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, mv->memfd, 0);
+	if (va == MAP_FAILED)
+		return -errno;
+	mv->page = va;
+	return 0;
+}
+
 static int sim_mock_viommu_init(struct sim_viommu *viommu, struct sim_pdev *pdev,
 				const struct sim_user_data *data)
 {
 	struct iommu_viommu_selftest cfg;
+	struct sim_mock_viommu *mv;
 	uint32_t n;
 	int rc;
 
-	if (!data)
-		return 0;
-	rc = sim_copy_struct_from_user_data(&cfg, sizeof(cfg),
-					    offsetofend(struct iommu_viommu_selftest, out_data),
-					    data, IOMMU_VIOMMU_TYPE_SELFTEST);
-	if (rc)
-		return rc;
-	/*
-	 * A loopback. The kernel also offers two pages to mmap() at out_mmap_offset; mmap of
-	 * an iommufd is not modelled, so the region is reported empty.
-	 */
-	cfg.out_data = cfg.in_data;
-	cfg.out_mmap_offset = 0;
-	cfg.out_mmap_length = 0;
-	n = data->len < sizeof(cfg) ? data->len : sizeof(cfg);
-	return sim_copy_to_user(sim_u64_to_user_ptr(data->uptr), &cfg, n);
+	if (data) {
+		rc = sim_copy_struct_from_user_data(
+			&cfg, sizeof(cfg), offsetofend(struct iommu_viommu_selftest, out_data),
+			data, IOMMU_VIOMMU_TYPE_SELFTEST);
+		if (rc)
+			return rc;
+	}
+	mv = calloc(1, sizeof(*mv));
+	if (!mv)
+		return -ENOMEM;
+	mv->memfd = -1;
+	if (data) {
+		rc = sim_mock_viommu_pages(mv);
+		if (rc)
+			goto out_free;
+		rc = sim_iommufd_alloc_mmap(viommu->ictx, &viommu->obj, mv->memfd,
+					    SIM_MOCK_VIOMMU_MMAP_LEN, &mv->mmap_offset);
+		if (rc)
+			goto out_free;
+		/* A loopback through both the page and out_data. */
+		*mv->page = cfg.in_data;
+		cfg.out_data = cfg.in_data;
+		cfg.out_mmap_offset = mv->mmap_offset;
+		cfg.out_mmap_length = SIM_MOCK_VIOMMU_MMAP_LEN;
+		/* iommu_copy_struct_to_user(): what the user's struct has room for. */
+		n = data->len < sizeof(cfg) ? data->len : sizeof(cfg);
+		rc = sim_copy_to_user(sim_u64_to_user_ptr(data->uptr), &cfg, n);
+		if (rc)
+			goto out_destroy_mmap;
+	}
+	viommu->priv = mv;
+	return 0;
+
+out_destroy_mmap:
+	sim_iommufd_destroy_mmap(viommu->ictx, &viommu->obj, mv->mmap_offset);
+out_free:
+	sim_mock_viommu_free(mv);
+	return rc;
 }
 
 static void sim_mock_viommu_destroy(struct sim_viommu *viommu)
 {
+	struct sim_mock_viommu *mv = viommu->priv;
+
+	if (mv->mmap_offset)
+		sim_iommufd_destroy_mmap(viommu->ictx, &viommu->obj, mv->mmap_offset);
+	sim_mock_viommu_free(mv);
+}
+
+static bool sim_mock_hw_queue_supported(struct sim_viommu *viommu, uint32_t type)
+{
+	return type == IOMMU_HW_QUEUE_TYPE_SELFTEST;
+}
+
+/* mock_hw_queue_destroy(): the slot frees up and the dependency on the previous queue goes. */
+static void sim_mock_hw_queue_destroy(struct sim_hw_queue *hw_queue)
+{
+	struct sim_mock_viommu *mv = hw_queue->viommu->priv;
+	uint32_t index = (uint32_t)(uintptr_t)hw_queue->priv;
+
+	mv->hw_queue[index] = NULL;
+	if (index) /* Pairs with sim_mock_hw_queue_init() */
+		atomic_fetch_sub(&mv->hw_queue[index - 1]->obj.users, 1);
+}
+
+/*
+ * mock_hw_queue_init_phys(): indexes below IOMMU_TEST_HW_QUEUE_MAX, each once, each after the
+ * one before it, which it then depends on (so queues are destroyed in descending order); the
+ * address the core found must be where the parent domain maps the queue.
+ */
+static int sim_mock_hw_queue_init(struct sim_hw_queue *hw_queue, uint32_t index, uintptr_t base_va)
+{
+	struct sim_mock_viommu *mv = hw_queue->viommu->priv;
+	struct sim_hw_queue *prev = NULL;
+	uintptr_t va;
+	uint64_t contig;
+
+	if (index >= IOMMU_TEST_HW_QUEUE_MAX)
+		return -EINVAL;
+	if (mv->hw_queue[index])
+		return -EEXIST;
+	if (index) {
+		prev = mv->hw_queue[index - 1];
+		if (!prev)
+			return -EIO;
+	}
+	if (sim_iopt_translate(&hw_queue->viommu->hwpt->ioas->iopt, hw_queue->base_addr, false, &va,
+			       &contig) ||
+	    va != base_va)
+		return -EFAULT;
+	/* iommufd_hw_queue_depend(): the previous queue cannot go before this one. */
+	if (prev)
+		atomic_fetch_add(&prev->obj.users, 1); /* Pairs with sim_mock_hw_queue_destroy() */
+	mv->hw_queue[index] = hw_queue;
+	hw_queue->priv = (void *)(uintptr_t)index;
+	hw_queue->destroy = sim_mock_hw_queue_destroy;
+	return 0;
 }
 
 static int sim_mock_viommu_alloc_nested(struct sim_viommu *viommu, uint32_t flags,
@@ -457,6 +577,8 @@ static const struct sim_viommu_ops sim_mock_viommu_ops = {
 	.destroy = sim_mock_viommu_destroy,
 	.alloc_nested = sim_mock_viommu_alloc_nested,
 	.cache_invalidate = sim_mock_viommu_cache_invalidate,
+	.hw_queue_supported = sim_mock_hw_queue_supported,
+	.hw_queue_init = sim_mock_hw_queue_init,
 };
 
 static const struct sim_viommu_ops *sim_mock_viommu_type(struct sim_pdev *pdev, uint32_t type)
@@ -1177,10 +1299,41 @@ static int sim_test_access_replace_ioas(uint32_t access_fd, uint32_t ioas_id)
 
 /* ---- dispatch --------------------------------------------------------------------------- */
 
+/*
+ * iommufd_test_trigger_vevent(): an event carrying the device's virtual ID, on the vIOMMU of
+ * the nested domain its RID is attached to. ENOENT when it is not attached to one, or has no
+ * vDEVICE there, or its virtual ID is 0 (the mock's "unset").
+ */
+static int sim_test_trigger_vevent(struct sim_iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	struct iommu_viommu_event_selftest test = {};
+	struct sim_hwpt_nested *nested;
+	struct sim_vdevice *vdev = NULL;
+	struct sim_idev *idev;
+	struct sim_hwpt *hwpt;
+	int rc = -ENOENT;
+
+	idev = sim_iommufd_get_device(ucmd->ictx, cmd->trigger_vevent.dev_id);
+	if (!idev)
+		return -ENOENT;
+	hwpt = sim_pdev_get_hwpt(idev->pdev, SIM_IOMMU_NO_PASID);
+	nested = hwpt ? sim_to_hwpt_nested(hwpt) : NULL;
+	if (nested && nested->viommu)
+		vdev = sim_viommu_find_vdev(nested->viommu, idev->pdev);
+	if (vdev && vdev->virt_id) {
+		test.virt_id = (uint32_t)vdev->virt_id;
+		rc = sim_viommu_report_event(nested->viommu, IOMMU_VEVENTQ_TYPE_SELFTEST, &test,
+					     sizeof(test));
+	}
+	if (hwpt)
+		sim_hwpt_put_shortterm(hwpt);
+	sim_iommufd_put_object(ucmd->ictx, &idev->obj);
+	return rc;
+}
+
 int sim_iommufd_test(struct sim_iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
-	struct sim_idev *idev;
 
 	switch (cmd->op) {
 	case IOMMU_TEST_OP_ADD_RESERVED:
@@ -1223,12 +1376,7 @@ int sim_iommufd_test(struct sim_iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_TRIGGER_IOPF:
 		return sim_test_trigger_iopf(ucmd, cmd);
 	case IOMMU_TEST_OP_TRIGGER_VEVENT:
-		/* The device must exist; vEVENTQs are not modelled. */
-		idev = sim_iommufd_get_device(ucmd->ictx, cmd->trigger_vevent.dev_id);
-		if (!idev)
-			return -ENOENT;
-		sim_iommufd_put_object(ucmd->ictx, &idev->obj);
-		return -EOPNOTSUPP;
+		return sim_test_trigger_vevent(ucmd, cmd);
 	case IOMMU_TEST_OP_PASID_ATTACH:
 	case IOMMU_TEST_OP_PASID_REPLACE:
 	case IOMMU_TEST_OP_PASID_DETACH:

@@ -46,6 +46,28 @@ struct iommu_veventq_alloc {
 };
 #define IOMMU_VEVENTQ_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)
 IOMMUFD_ABI_SIZE(iommu_veventq_alloc, 32);
+IOMMUFD_ABI_CHECK(iommu_veventq_alloc, veventq_depth, 16, 4);
+
+/* The reserved vEVENTQ type (VEVENTQ_ALLOC: EOPNOTSUPP); drivers define the others. */
+enum iommu_veventq_type {
+	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
+};
+
+enum iommu_veventq_flag {
+	IOMMU_VEVENTQ_FLAG_LOST_EVENTS = 1U << 0,
+};
+
+/*
+ * What a read of a vEVENTQ returns per event, followed by the event's data; a LOST_EVENTS
+ * header (no data) at the tail says events after the previous one were dropped. @sequence
+ * runs over [0, INT_MAX] and wraps to 0.
+ */
+struct iommufd_vevent_header {
+	__u32 flags;
+	__u32 sequence;
+};
+IOMMUFD_ABI_SIZE(iommufd_vevent_header, 8);
+IOMMUFD_ABI_CHECK(iommufd_vevent_header, sequence, 4, 4);
 
 /* A hardware queue of a vIOMMU, in guest memory at a nesting-parent IOVA. */
 struct iommu_hw_queue_alloc {
@@ -60,6 +82,12 @@ struct iommu_hw_queue_alloc {
 };
 #define IOMMU_HW_QUEUE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)
 IOMMUFD_ABI_SIZE(iommu_hw_queue_alloc, 40);
+IOMMUFD_ABI_CHECK(iommu_hw_queue_alloc, nesting_parent_iova, 24, 8);
+
+/* The reserved HW queue type (HW_QUEUE_ALLOC: EOPNOTSUPP). */
+enum iommu_hw_queue_type {
+	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,
+};
 
 /* ---- the test ABI ------------------------------------------------------------------------ */
 
@@ -326,6 +354,7 @@ IOMMUFD_ABI_SIZE(iommu_viommu_invalidate_selftest, 12);
 struct iommu_viommu_event_selftest {
 	__u32 virt_id;
 };
+IOMMUFD_ABI_SIZE(iommu_viommu_event_selftest, 4);
 
 #define IOMMU_HW_QUEUE_TYPE_SELFTEST 0xdeadbeef
 #define IOMMU_TEST_HW_QUEUE_MAX 2

@@ -10,43 +10,21 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "sim/iommufd/fork.h"
 #include "sim/iommufd/iommufd_private.h"
 
-static pid_t sim_self_pid(void)
-{
-	static pid_t pid;
-
-	/* getpid() changes after fork(); the syscall is cheap enough for a slow path. */
-	pid = getpid();
-	return pid;
-}
-
+/*
+ * "User" is the calling process: our own, or a forked child whose request a fork.c thread is
+ * serving (sim_fork_uaccess_pid, thread-local).
+ */
 int sim_copy_from_user(void *dst, const void *src, size_t n)
 {
-	struct iovec local = { .iov_base = dst, .iov_len = n };
-	struct iovec remote = { .iov_base = (void *)src, .iov_len = n };
-	ssize_t got;
-
-	if (!n)
-		return 0;
-	if (!src)
-		return -EFAULT;
-	got = process_vm_readv(sim_self_pid(), &local, 1, &remote, 1, 0);
-	return got == (ssize_t)n ? 0 : -EFAULT;
+	return sim_process_rw(sim_fork_uaccess_pid, (uintptr_t)src, dst, n, false);
 }
 
 int sim_copy_to_user(void *dst, const void *src, size_t n)
 {
-	struct iovec local = { .iov_base = (void *)src, .iov_len = n };
-	struct iovec remote = { .iov_base = dst, .iov_len = n };
-	ssize_t got;
-
-	if (!n)
-		return 0;
-	if (!dst)
-		return -EFAULT;
-	got = process_vm_writev(sim_self_pid(), &local, 1, &remote, 1, 0);
-	return got == (ssize_t)n ? 0 : -EFAULT;
+	return sim_process_rw(sim_fork_uaccess_pid, (uintptr_t)dst, (void *)src, n, true);
 }
 
 int sim_clear_user(void *dst, size_t n)

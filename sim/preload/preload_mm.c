@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 
 #include "sim/idxd/sim_idxd.h"
+#include "sim/iommufd/iommufd_private.h"
 #include "sim/preload/preload.h"
 
 #ifndef MADV_POPULATE_READ
@@ -30,11 +31,15 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
-/* The mapping of a sim file; drops the reference (pairs with sim_file_get()). */
-static void *sim_preload_mmap_sim(struct sim_file *file, size_t len, int prot, int flags, off_t off)
+/*
+ * The mapping of a sim file; drops the reference (pairs with sim_file_get()). The op gets the
+ * caller's address (a hint, or the place with MAP_FIXED) in *addr.
+ */
+static void *sim_preload_mmap_sim(struct sim_file *file, void *hint, size_t len, int prot,
+				  int flags, off_t off)
 {
 	int acc = file->flags & O_ACCMODE;
-	void *addr = MAP_FAILED;
+	void *addr = hint;
 	int rc;
 
 	if (!len)
@@ -60,7 +65,7 @@ SIM_PRELOAD_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int f
 
 	if (!(flags & MAP_ANONYMOUS) && fd >= 0 && sim_preload_active() &&
 	    (file = sim_file_get(fd)))
-		return sim_preload_mmap_sim(file, len, prot, flags, off);
+		return sim_preload_mmap_sim(file, addr, len, prot, flags, off);
 	return sim_preload_real_mmap(addr, len, prot, flags, fd, off);
 }
 
@@ -70,7 +75,7 @@ SIM_PRELOAD_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int
 
 	if (!(flags & MAP_ANONYMOUS) && fd >= 0 && sim_preload_active() &&
 	    (file = sim_file_get(fd)))
-		return sim_preload_mmap_sim(file, len, prot, flags, off);
+		return sim_preload_mmap_sim(file, addr, len, prot, flags, off);
 	return sim_preload_real_mmap64(addr, len, prot, flags, fd, off);
 }
 
@@ -85,8 +90,11 @@ SIM_PRELOAD_EXPORT int munmap(void *addr, size_t len)
 {
 	int ret = sim_preload_real_munmap(addr, len);
 
-	if (!ret)
+	if (!ret) {
 		sim_preload_mm_changed(addr, len);
+		/* An iommufd mapping's references go with its last page (vm_close). */
+		sim_iommufd_munmap_notify(addr, len);
+	}
 	return ret;
 }
 
