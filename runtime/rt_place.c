@@ -57,8 +57,13 @@ unsigned int rt_place_order(struct svart_ctx *ctx, enum rt_unit unit, int node, 
 	return n;
 }
 
+/*
+ * Keyed by the context's id, never its address: a context created after another was
+ * destroyed may get the same address (and generation), and must not inherit WQ pointers
+ * the first one freed.
+ */
 struct place_cache {
-	const struct svart_ctx *ctx;
+	uint64_t ctx_id;
 	uint64_t generation;
 	int node;
 	unsigned int n[RT_UNIT_NR], near[RT_UNIT_NR], rr[RT_UNIT_NR];
@@ -141,7 +146,7 @@ static int place_buf_node(const void *buf)
 
 static void place_fill(struct place_cache *c, struct svart_ctx *ctx, int node)
 {
-	c->ctx = ctx;
+	c->ctx_id = ctx->id;
 	c->generation = ctx->generation;
 	c->node = node;
 	for (int u = 0; u < RT_UNIT_NR; u++) {
@@ -168,7 +173,7 @@ struct rt_wq *rt_place_pick(struct svart_ctx *ctx, enum rt_unit unit, const void
 		node = place_buf_node(buf);
 	if (node < 0)
 		node = place_cpu_node();
-	if (c->ctx != ctx || c->generation != ctx->generation || c->node != node)
+	if (c->ctx_id != ctx->id || c->generation != ctx->generation || c->node != node)
 		place_fill(c, ctx, node);
 	if (!c->near[unit])
 		return NULL;
@@ -180,7 +185,7 @@ struct rt_wq *rt_place_next(struct svart_ctx *ctx, struct rt_wq *wq)
 	struct place_cache *c = &place_tls;
 	enum rt_unit u = wq->unit;
 
-	if (c->ctx != ctx || c->generation != ctx->generation)
+	if (c->ctx_id != ctx->id || c->generation != ctx->generation)
 		place_fill(c, ctx, place_cpu_node());
 	for (unsigned int i = 0; i < c->n[u]; i++)
 		if (c->order[u][i] == wq)
