@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * enq_aecs: the IAA compression AECS (Analytics Engine Configuration and State) and the
- * software that fills it, the way drivers do it for real devices.
+ * software that fills it, the way drivers do it for real devices; and the decompress AECS pair
+ * a stateful chain of descriptors passes its state through (at the end).
  *
  * IAA 1.0 has no opcode bit for fixed or dynamic Huffman: a COMPRESS descriptor reads its
  * Huffman codes and the block header bits from the AECS its src2 points to, and software builds
@@ -24,6 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "enqcmd/idxd_hw.h"
 
 #define ENQ_AECS_LL_SYMS 286 /* literal/length symbols 0..285 */
 #define ENQ_AECS_D_SYMS 30 /* distance symbols 0..29 */
@@ -120,5 +123,65 @@ size_t enq_aecs_dyn_work_size(void);
  */
 int enq_aecs_comp_set_dynamic_ws(struct enq_aecs_comp *aecs, const struct enq_aecs_hist *hist,
 				 bool bfinal, void *work);
+
+/* ---- Stateful chains: one stream over several descriptors ---------------------------------- */
+
+/*
+ * A DECOMPRESS that continues a stream reads the state the previous descriptor wrote (bit
+ * position, the block being decoded, the last 4 KiB of output, the running CRC) from its AECS.
+ * The format of that state is the device's own; software only allocates it and passes it on.
+ * A chain keeps two copies side by side (src2_size each, src2 pointing at the first): a
+ * descriptor reads the copy its AECS toggle (flag bit 22) selects and writes the other (QPL's
+ * ping-pong), so a descriptor that faults, or is redone on another WQ, always starts again from
+ * intact state.
+ */
+#define ENQ_AECS_DECOMP_SIZE IDXD_IAX_AECS_DECOMP_SIZE
+
+/* Where a chain's latest state is: nowhere yet (a fresh stream), or one of the two copies. */
+enum enq_aecs_at {
+	ENQ_AECS_AT_NONE = 0,
+	ENQ_AECS_AT_0,
+	ENQ_AECS_AT_1,
+};
+
+/**
+ * enq_aecs_chain_flags() - descriptor flags (bits 16-22) for the next step of a chain.
+ * @at: where the state is; ENQ_AECS_AT_NONE starts the stream without reading an AECS.
+ * @wr: IDXD_IAX_WR_SRC2_ALWAYS for a step the next one continues, IDXD_IAX_WR_SRC2_ON_OVERFLOW
+ *	for the step that should end the stream (state is only needed if the output overflows).
+ *
+ * Return: the flags to OR into the descriptor's.
+ */
+static inline uint32_t enq_aecs_chain_flags(enum enq_aecs_at at, unsigned int wr)
+{
+	uint32_t f = IDXD_IAX_F_WR_SRC2(wr);
+
+	if (at != ENQ_AECS_AT_NONE)
+		f |= IDXD_IAX_F_RD_SRC2(IDXD_IAX_RD_SRC2_AECS);
+	if (at == ENQ_AECS_AT_1)
+		f |= IDXD_IAX_F_AECS_SEL;
+	return f;
+}
+
+/**
+ * enq_aecs_chain_next() - where the state is after a step completed.
+ * @at: where it was before the step.
+ * @flags: the step's descriptor flags.
+ * @overflow: the step completed with OUTBUF_OVERFLOW (write-src2 = 2 writes only then).
+ *
+ * Only for steps that completed (success or output overflow): a fault or an error writes
+ * nothing the chain may rely on, and the state stays where it was.
+ *
+ * Return: the copy the step wrote, or @at if it wrote none.
+ */
+static inline enum enq_aecs_at enq_aecs_chain_next(enum enq_aecs_at at, uint32_t flags,
+						   bool overflow)
+{
+	unsigned int wr = (flags & IDXD_IAX_F_WR_SRC2_MASK) >> 18;
+
+	if (wr == IDXD_IAX_WR_SRC2_ALWAYS || (wr == IDXD_IAX_WR_SRC2_ON_OVERFLOW && overflow))
+		return (flags & IDXD_IAX_F_AECS_SEL) ? ENQ_AECS_AT_0 : ENQ_AECS_AT_1;
+	return at;
+}
 
 #endif /* SVART_ENQCMD_ENQ_AECS_H */

@@ -11,21 +11,47 @@
  * Input above the WQ's max transfer is cut into chunks, each its own block: non-final chunks end
  * with EOB and an empty non-final stored block (byte-aligned, so the next chunk's output
  * appends), the last one with EOB in a block whose header has BFINAL. The device keeps no
- * history across descriptors, so chunks never reference each other. Framing is CPU work:
- * the zlib/gzip header at the start, the trailer at the end (adler32 over the input, or the
- * device's CRC-32s chained with crc32_combine() and ISIZE).
+ * history across descriptors, so chunks never reference each other: the compress AECS (0x620
+ * bytes) holds codes, the output accumulator and the CRC but no history (only IAA 2's
+ * load-dictionary flags could supply one; not modelled), and a chunk loses only the matches it
+ * could have had into the previous chunk's last 4 KiB (under 0.2% of a 2 MiB chunk). Framing
+ * is CPU work: the zlib/gzip header at the start, the trailer at the end (adler32 over the
+ * input, or the device's CRC-32s chained with crc32_combine() and ISIZE).
  *
  * Decompress. The framing is parsed and checked on the CPU; the raw stream goes to the device
- * as one descriptor (stop at the final block's EOB, check that it was reached); the trailer is
- * checked against the device's CRC-32 (gzip) or an adler32 of the output (zlib). Streams that
- * reference beyond the device's 4 KiB history (analytics error 17) and inputs above the max
- * transfer finish on the CPU.
+ * as a stateful chain of descriptors, the way IAA needs a long stream (QPL's FIRST/LAST jobs):
+ * input in chunks of at most the WQ's max transfer, each descriptor's output appended after the
+ * last one's, every descriptor but the first reading the state the previous one wrote to the
+ * job's AECS pair (enq_aecs_chain_*). All stop at the final block's EOB; the one whose input
+ * reaches the end also checks that it was reached (error 15: truncated). A descriptor's output
+ * is bounded by the destination left and by the max transfer too (whether IAA applies its max
+ * transfer to max_dst_size is unverified; bounding it costs a resumed descriptor per max
+ * transfer of output and keeps each descriptor's engine time bounded). OUTBUF_OVERFLOW below
+ * the destination's end resumes at src + bytes_completed with the AECS it wrote; at the
+ * destination's end it is -ENOSPC. A stream that fits one descriptor uses no AECS at all, like
+ * iaa_crypto.
+ *
+ * The device's input stops where the zlib/gzip trailer starts (a->len - trailer): a descriptor
+ * that overflows counts every byte it took into its bit accumulator as consumed, so had the
+ * trailer been given too, the stream's end could lie anywhere in the last 8 bytes taken. The
+ * stream must then end exactly there; one that ends earlier (bytes after the trailer, which
+ * zlib and ISA-L ignore) is left to the CPU. The trailer is checked against the device's CRC-32
+ * (gzip; seeded from the AECS at each step, it covers the whole output) or an adler32 of the
+ * output (zlib).
+ *
+ * Streams that reference beyond the device's 4 KiB history (analytics error 17), at whatever
+ * step of the chain, are redone whole on the CPU: ISA-L cannot pick up the device's state (its
+ * format is the device's own, and mid-block it holds the block's Huffman tables), and block
+ * boundaries where a CPU inflate could start are not known without it. The output the device
+ * wrote is overwritten from the start.
  *
  * Faults: IAA completes a faulting descriptor with no progress (0x03 / 0x83), so every pass
- * is prepared from the job's progress alone and the engine's resubmission redoes it whole.
+ * is prepared from the job's progress alone and the engine's resubmission redoes it whole; a
+ * chained step reads the AECS copy it did the first time (it writes only the other one).
  *
- * Progress: job->off / out_off / chunk as the engine defines them; job->crc the gzip CRC-32
- * so far; job->crc64 (reset to 0 by rt_job_reset()) holds the DFL_* state bits below.
+ * Progress: job->off / out_off / chunk as the engine defines them (decompress: off is the next
+ * descriptor's input position in src, framing header included); job->crc the gzip CRC-32 so
+ * far (compress); job->crc64 (reset to 0 by rt_job_reset()) holds the DFL_* state bits below.
  */
 #include "runtime/rt_internal.h"
 
@@ -51,6 +77,12 @@
 /* job->crc64 bits. */
 #define DFL_STARTED 1u /* framing header handled, scratch ready */
 #define DFL_HIST 2u /* compress: this chunk's dynamic AECS is built, the coding pass is next */
+/* decompress: where the chain's state is (enum enq_aecs_at) */
+#define DFL_AT_SHIFT 2
+#define DFL_AT_MASK (3u << DFL_AT_SHIFT)
+#define DFL_END 16u /* decompress: the stream and its trailer are done */
+/* decompress: an output overflow took the input up to its end (the stream's end is unsure) */
+#define DFL_OVF_END 32u
 
 #define DFL_ZLIB_HDR 2
 #define DFL_ZLIB_TRAILER 4
@@ -65,6 +97,8 @@ struct dfl_scratch {
 };
 
 #define DFL_WORK_OFF ((sizeof(struct dfl_scratch) + 63) & ~(size_t)63)
+/* A decompress chain uses the same scratch for its AECS pair. */
+#define DFL_DAECS_PAIR (2 * (size_t)ENQ_AECS_DECOMP_SIZE)
 
 static bool deflate_pending(const struct svart_job *job)
 {
@@ -146,14 +180,20 @@ static const struct enq_aecs_comp *fixed_aecs(struct svart_ctx *ctx)
 	return f;
 }
 
-/* The job's dynamic-mode scratch, allocated on its first dynamic compress, kept until fini. */
+/*
+ * The job's scratch, allocated on its first dynamic compress or chained decompress, kept until
+ * fini; sized for either, so a job reused for the other op allocates nothing.
+ */
 static struct dfl_scratch *job_scratch(struct svart_job *job)
 {
 	size_t size;
 
 	if (job->aecs)
 		return job->aecs;
-	size = (DFL_WORK_OFF + enq_aecs_dyn_work_size() + 63) & ~(size_t)63;
+	size = DFL_WORK_OFF + enq_aecs_dyn_work_size();
+	if (size < DFL_DAECS_PAIR)
+		size = DFL_DAECS_PAIR;
+	size = (size + 63) & ~(size_t)63;
 	/* Pairs with free() in rt_job_fini(). */
 	job->aecs = aligned_alloc(64, size);
 	return job->aecs;
@@ -410,10 +450,30 @@ static long parse_header(const uint8_t *p, size_t len, unsigned int flags)
 	}
 }
 
+static enum enq_aecs_at chain_at(const struct svart_job *job)
+{
+	return (enum enq_aecs_at)((job->crc64 & DFL_AT_MASK) >> DFL_AT_SHIFT);
+}
+
+/* Where the device's input ends: the trailer is not given to it (see the header comment). */
+static uint64_t decompress_end(const struct svart_job *job)
+{
+	return job->a.len - trailer_len(job->a.flags);
+}
+
+static bool decompress_pending(const struct svart_job *job)
+{
+	return job->a.len && !(job->crc64 & DFL_END);
+}
+
 static int decompress_prep(struct svart_job *job, struct rt_wq *wq)
 {
 	const struct rt_args *a = &job->a;
-	uint64_t src_len;
+	uint64_t chunk, room, left, end = decompress_end(job);
+	uint16_t dflags;
+	uint32_t flags = 0;
+	uintptr_t aecs = 0;
+	bool last;
 
 	if (!rt_wq_has_op(wq, IAX_OPCODE_DECOMPRESS))
 		return -EOPNOTSUPP;
@@ -422,72 +482,113 @@ static int decompress_prep(struct svart_job *job, struct rt_wq *wq)
 
 		if (hdr < 0)
 			return (int)hdr;
-		/* The device's input: the raw stream and whatever follows it. */
-		job->chunk = a->len - (size_t)hdr;
+		/* No room for the trailer: truncated. */
+		if (a->len - (uint64_t)hdr < trailer_len(a->flags))
+			return -EBADMSG;
+		job->off = (uint64_t)hdr;
+		job->out_off = 0;
 		job->crc64 = DFL_STARTED;
 	}
-	src_len = job->chunk;
-	/* One descriptor per stream: a stream cut across descriptors is left to the CPU. */
-	if (src_len > wq->max_xfer || src_len > UINT32_MAX)
-		return -EOPNOTSUPP;
-	enq_iax_prep_decompress(&job->desc.iax, (uintptr_t)a->dst,
-				a->dst_len > UINT32_MAX ? UINT32_MAX : (uint32_t)a->dst_len,
-				(uintptr_t)a->src + (a->len - src_len), (uint32_t)src_len,
-				IDXD_IAX_DECOMPF_ENABLE | IDXD_IAX_DECOMPF_FLUSH_OUTPUT |
-					IDXD_IAX_DECOMPF_STOP_ON_EOB |
-					IDXD_IAX_DECOMPF_SEL_BFINAL_EOB |
-					IDXD_IAX_DECOMPF_CHECK_FOR_EOB,
-				0, 0, 0, &job->cr.iax);
+	/*
+	 * 0 after an output overflow took the rest of the input: the state still holds output
+	 * and possibly the final EOB (a zero src1_size is accepted by sim; on hardware unverified).
+	 */
+	chunk = end - job->off;
+	if (chunk > wq->max_xfer)
+		chunk = wq->max_xfer;
+	if (chunk > UINT32_MAX)
+		chunk = UINT32_MAX & ~(uint64_t)4095;
+	last = job->off + chunk == end;
+	left = a->dst_len - job->out_off;
+	room = left;
+	if (room > wq->max_xfer)
+		room = wq->max_xfer;
+	if (room > UINT32_MAX)
+		room = UINT32_MAX;
+	job->chunk = chunk;
+
+	dflags = IDXD_IAX_DECOMPF_ENABLE | IDXD_IAX_DECOMPF_FLUSH_OUTPUT |
+		 IDXD_IAX_DECOMPF_STOP_ON_EOB | IDXD_IAX_DECOMPF_SEL_BFINAL_EOB;
+	if (last)
+		dflags |= IDXD_IAX_DECOMPF_CHECK_FOR_EOB;
+	/* State to pass on: more input follows, the output may be resumed, or a chain runs. */
+	if (!last || room < left || chain_at(job) != ENQ_AECS_AT_NONE) {
+		struct dfl_scratch *s = job_scratch(job);
+
+		if (!s)
+			return -ENOMEM;
+		aecs = (uintptr_t)s;
+		flags = enq_aecs_chain_flags(chain_at(job), last ? IDXD_IAX_WR_SRC2_ON_OVERFLOW :
+								   IDXD_IAX_WR_SRC2_ALWAYS);
+	}
+	enq_iax_prep_decompress(&job->desc.iax, (uintptr_t)a->dst + job->out_off, (uint32_t)room,
+				(uintptr_t)a->src + job->off, (uint32_t)chunk, dflags, aecs,
+				aecs ? ENQ_AECS_DECOMP_SIZE : 0, flags, &job->cr.iax);
 	return 0;
 }
 
-/* The stream ended (final block's EOB): check the trailer that follows it. */
-static enum rt_step decompress_trailer(struct svart_job *job)
+/*
+ * The stream ended at src + @at, after the final block's EOB: the trailer must follow right
+ * there, where the device's input ended. Anything else (data after the trailer, or a trailer
+ * that does not match when an output overflow left the stream's end unsure) goes to the CPU,
+ * which reads the stream bit by bit; without fallback it is -EBADMSG.
+ */
+static enum rt_step decompress_trailer(struct svart_job *job, uint64_t at)
 {
 	const struct rt_args *a = &job->a;
 	const struct iax_completion_record *cr = &job->cr.iax;
-	uint32_t consumed = cr->bytes_completed, out = cr->output_size;
-	const uint8_t *t = (const uint8_t *)a->src + (a->len - job->chunk) + consumed;
-	size_t left = job->chunk - consumed;
+	uint64_t end = decompress_end(job), out = job->out_off;
+	const uint8_t *t = (const uint8_t *)a->src + end;
+	bool bad;
 
 	job->res.status = -EBADMSG;
-	if (consumed > job->chunk || out > a->dst_len || left < trailer_len(a->flags))
-		return RT_STEP_ERROR;
-	if (frame_of(a->flags) == SVART_COMP_ZLIB && get_be32(t) != isal_adler32(1, a->dst, out))
-		return RT_STEP_ERROR;
-	if (frame_of(a->flags) == SVART_COMP_GZIP &&
-	    (get_le32(t) != cr->crc || get_le32(t + 4) != out))
-		return RT_STEP_ERROR;
+	if (at != end && trailer_len(a->flags)) {
+		rt_log(RT_LOG_DEBUG,
+		       "decompress: %llu bytes after the stream, finishing on the CPU",
+		       (unsigned long long)(a->len - at));
+		return RT_STEP_CPU;
+	}
+	if (frame_of(a->flags) == SVART_COMP_ZLIB)
+		bad = get_be32(t) != isal_adler32(1, a->dst, out);
+	else if (frame_of(a->flags) == SVART_COMP_GZIP)
+		/* The record's CRC-32 was seeded from the AECS: it covers the whole output. */
+		bad = get_le32(t) != cr->crc || get_le32(t + 4) != (uint32_t)out;
+	else
+		bad = false;
+	if (bad)
+		return (job->crc64 & DFL_OVF_END) ? RT_STEP_CPU : RT_STEP_ERROR;
 	job->res.status = 0;
 	job->res.value = out;
 	job->off = a->len;
+	job->crc64 |= DFL_END;
 	return RT_STEP_NEXT;
 }
 
 static enum rt_step decompress_complete(struct svart_job *job, struct rt_wq *wq, uint8_t status)
 {
 	struct iax_completion_record *cr = &job->cr.iax;
+	const struct iax_hw_desc *d = &job->desc.iax;
 	uint8_t st = DFL_ST(status);
+	bool last = job->off + job->chunk == decompress_end(job);
+	uint64_t left = job->a.dst_len - job->out_off;
+	enum enq_aecs_at at;
 
 	switch (st) {
 	case IAX_COMP_SUCCESS:
-		return decompress_trailer(job);
+	case IAX_COMP_OUTBUF_OVERFLOW:
+		break;
 	case IDXD_IAX_COMP_PAGE_FAULT_NOBOF:
 		job->fault_addr = cr->fault_addr;
 		job->fault_write = status & DSA_COMP_STATUS_WRITE;
 		return RT_STEP_FAULT;
-	case IAX_COMP_OUTBUF_OVERFLOW:
-		/* Above 4 GiB the descriptor's u32 size, not the buffer, was the limit. */
-		if (job->a.dst_len > UINT32_MAX)
-			return rt_job_dev_error(job, status);
-		job->res.status = -ENOSPC;
-		return RT_STEP_ERROR;
 	case IAX_COMP_ANALYTICS_ERROR:
 		if (cr->error_code == DFL_AE_BAD_DIST) {
 			/* Valid deflate with a window the device lacks: the CPU has 32 KiB. */
 			rt_log(RT_LOG_DEBUG,
-			       "decompress: distance beyond 4 KiB, finishing on the CPU");
-			job->res.status = rt_dev_status_error(RT_UNIT_IAA, status);
+			       "decompress: distance beyond 4 KiB at input %llu, redoing it on the CPU",
+			       (unsigned long long)job->off);
+			/* What SVART_CTX_NO_FALLBACK reports (docs/API.md: analytics errors). */
+			job->res.status = -SVART_EIAA_ANALYTICS(DFL_AE_BAD_DIST);
 			return RT_STEP_CPU;
 		}
 		if (cr->error_code == DFL_AE_AECS || cr->error_code == DFL_AE_OUT_OVERFLOW)
@@ -497,16 +598,47 @@ static enum rt_step decompress_complete(struct svart_job *job, struct rt_wq *wq,
 	default:
 		return rt_job_dev_error(job, status);
 	}
+
+	/* A record the descriptor could not have written: the device, not the data, is wrong. */
+	if (cr->bytes_completed > job->chunk || cr->output_size > d->max_dst_size)
+		return rt_job_dev_error(job, status);
+	at = enq_aecs_chain_next(chain_at(job), d->flags, st == IAX_COMP_OUTBUF_OVERFLOW);
+	job->crc64 = (job->crc64 & ~(uint64_t)DFL_AT_MASK) | (uint64_t)at << DFL_AT_SHIFT;
+
+	if (st == IAX_COMP_OUTBUF_OVERFLOW) {
+		if (d->max_dst_size >= left) {
+			/* The destination itself is full and the stream has more. */
+			job->res.status = -ENOSPC;
+			return RT_STEP_ERROR;
+		}
+		/* Resumable only with the state written and progress made. */
+		if (at == ENQ_AECS_AT_NONE || (!cr->bytes_completed && !cr->output_size))
+			return rt_job_dev_error(job, status);
+		job->off += cr->bytes_completed;
+		job->out_off += cr->output_size;
+		if (job->off == decompress_end(job))
+			job->crc64 |= DFL_OVF_END;
+		return RT_STEP_NEXT;
+	}
+	job->out_off += cr->output_size;
+	if (!last && cr->bytes_completed == job->chunk) {
+		/* The input ran out mid-stream: the next chunk continues from the AECS. */
+		job->off += job->chunk;
+		return RT_STEP_NEXT;
+	}
+	return decompress_trailer(job, job->off + cr->bytes_completed);
 }
 
 static void decompress_cpu(struct svart_job *job)
 {
 	size_t out = 0;
 
+	/* From the start, whatever the device did (see the header comment). */
 	job->res.status = rt_cpu_decompress(job->a.dst, job->a.dst_len, job->a.src, job->a.len,
 					    framing(job->a.flags), &out);
 	job->res.value = job->res.status ? 0 : out;
 	job->off = job->a.len;
+	job->crc64 |= DFL_END;
 }
 
 const struct rt_op rt_op_compress = {
@@ -526,5 +658,5 @@ const struct rt_op rt_op_decompress = {
 	.prep = decompress_prep,
 	.complete = decompress_complete,
 	.cpu = decompress_cpu,
-	.pending = deflate_pending,
+	.pending = decompress_pending,
 };
