@@ -39,6 +39,7 @@
 #include "pasid/iommufd_uapi.h"
 #include "pasid/pasid.h"
 #include "pasid/pasid_as.h"
+#include "suites.h"
 #include "svart/sim.h"
 
 #define FQ_PASID 7u
@@ -520,4 +521,6 @@ void bench_fault_register(void)
 	manual("fault/roundtrip/pasid_as/2m", bm_rt_as, F_2M, 200);
 	manual("fault/prefaulted/pasid_as/4k", bm_pre_as, F_4K, 1000);
 	manual("fault/prefaulted/pasid_as/2m", bm_pre_as, F_2M, 200);
+	/* Partial completion through the runtime: bench_partial.c. */
+	sb_suite_fault_partial(true);
 }

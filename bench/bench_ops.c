@@ -7,7 +7,9 @@
  *   ops/compare/{svart,memcmp}/N        ops/crc32c/{svart,isal}/N      (ISA-L crc32_iscsi)
  *   ops/compress/{svart,isal_l1,zlib_l1,zlib_l6}/N                     (counter "ratio")
  *   ops/decompress/{svart,isal,zlib}/N  (all inflate the stream svart_compress() made)
- *   ops/memmove_async/svart/qd:Q        4 KiB memmoves, Q in flight on a completion queue
+ *   ops/<op>_async/svart/N/qd:Q         every op above, Q jobs of N bytes in flight on a
+ *                                       completion queue (judged against the op's sync
+ *                                       CPU baseline at N)
  * Buffers are 2 MiB aligned (MADV_HUGEPAGE), prefaulted for the device with
  * svart_as_prefault() and touched by one untimed call, so the IOTLB is warm. Times are wall
  * clock: a device (or sim engine thread) works while the caller's CPU time stands still.
@@ -34,7 +36,6 @@
 
 #define OPS_ALIGN (2u << 20)
 #define OPS_QD_MAX 64u
-#define OPS_ASYNC_LEN 4096u
 #define OPS_FILL 0x5a5a5a5a5a5a5a5aULL
 
 static struct {
@@ -456,30 +457,167 @@ static void bm_decompress_zlib(struct sb_state *st, void *arg)
 	done(st, n);
 }
 
-/* ---- async: Q 4 KiB memmoves in flight ---- */
+/* ---- async: Q jobs of one operation in flight on a completion queue ---- */
 
-static void bm_memmove_async(struct sb_state *st, void *arg)
+enum async_op { A_MEMMOVE, A_MEMFILL, A_COMPARE, A_CRC32C, A_COMPRESS, A_DECOMPRESS, A_NR };
+
+static const char *const async_name[A_NR] = { "memmove", "memfill",  "compare",
+					      "crc32c",	 "compress", "decompress" };
+
+/*
+ * Slot i (job i) works on its own bytes: input text + i * n, output dst + i * n (memfill,
+ * memmove, decompress) or comp + i * zcap (compress), compared aux + i * n (compare). No two
+ * jobs in flight write the same bytes, and each job's result has a value known in advance.
+ */
+static struct {
+	uint64_t want[OPS_QD_MAX]; /* crc32c: the CRC; decompress: the input stream's length */
+	size_t got[OPS_QD_MAX]; /* compress: the last output length */
+	size_t zcap; /* compressed bytes per slot */
+} as;
+
+static uint8_t *async_out(enum async_op op, unsigned int i, size_t n)
 {
-	unsigned int qd = (unsigned int)sb_range_arg(st, 0);
+	return op == A_COMPRESS ? ops.comp + i * as.zcap : ops.dst + (size_t)i * n;
+}
+
+/* The untimed part: inputs and the values each slot's result must have. */
+static int async_inputs(enum async_op op, size_t n, unsigned int qd)
+{
+	int ret = 0;
+
+	/* Deflate of text stays well under 1.5x; 4 KiB more for the framing of tiny inputs. */
+	as.zcap = (n + n / 2 + 4096 + 63) & ~(size_t)63;
+	if ((size_t)qd * n > ops.max || (size_t)qd * as.zcap > ops.comp_cap)
+		return -EINVAL;
+	switch (op) {
+	case A_MEMMOVE:
+	case A_MEMFILL:
+		/* What the sync benchmarks left there would pass the final check: clear it. */
+		memset(ops.dst, 0, (size_t)qd * n);
+		break;
+	case A_COMPARE:
+		memcpy(ops.aux, ops.text, (size_t)qd * n);
+		break;
+	case A_CRC32C:
+		for (unsigned int i = 0; i < qd; i++)
+			as.want[i] = ~crc32_iscsi(ops.text + (size_t)i * n, (int)n, 0xffffffffu);
+		break;
+	case A_COMPRESS:
+	case A_DECOMPRESS:
+		/* ops.comp holds qd streams now, not the sync benchmarks' one. */
+		ops.comp_n = 0;
+		memset(ops.dst, 0, (size_t)qd * n);
+		for (unsigned int i = 0; i < qd && !ret && op == A_DECOMPRESS; i++) {
+			size_t out = 0;
+
+			ret = svart_compress(ops.ctx, ops.comp + i * as.zcap, as.zcap,
+					     ops.text + (size_t)i * n, n, SVART_COMP_ZLIB, &out);
+			as.want[i] = out;
+		}
+		break;
+	default:
+		break;
+	}
+	return ret;
+}
+
+static int async_prep(enum async_op op, struct svart_job *job, unsigned int i, size_t n)
+{
+	const uint8_t *in = ops.text + (size_t)i * n;
+	uint8_t *out = async_out(op, i, n);
+
+	svart_job_set_data(job, (void *)(uintptr_t)i);
+	switch (op) {
+	case A_MEMMOVE:
+		return svart_prep_memmove(job, out, in, n);
+	case A_MEMFILL:
+		return svart_prep_memfill(job, out, OPS_FILL, n);
+	case A_COMPARE:
+		return svart_prep_memcmp(job, ops.aux + (size_t)i * n, in, n);
+	case A_CRC32C:
+		return svart_prep_crc32c(job, in, n, 0);
+	case A_COMPRESS:
+		return svart_prep_compress(job, out, as.zcap, in, n, SVART_COMP_ZLIB);
+	case A_DECOMPRESS:
+		return svart_prep_decompress(job, out, n, ops.comp + i * as.zcap, as.want[i],
+					     SVART_COMP_ZLIB);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* A finished job's result: 0 when it is what the job's slot must give, else an error. */
+static int async_check(enum async_op op, const struct svart_job *job, size_t n)
+{
+	const struct svart_result *r = svart_job_result(job);
+	unsigned int i = (unsigned int)(uintptr_t)svart_job_data(job);
+
+	if (r->status)
+		return r->status;
+	switch (op) {
+	case A_COMPARE:
+		return r->result == 0 && r->value == n ? 0 : -EIO;
+	case A_CRC32C:
+		return r->value == as.want[i] ? 0 : -EIO;
+	case A_COMPRESS:
+		as.got[i] = r->value;
+		return r->value && r->value <= as.zcap ? 0 : -EIO;
+	case A_DECOMPRESS:
+		return r->value == n ? 0 : -EIO;
+	default:
+		return 0;
+	}
+}
+
+/* After the run: the bytes every slot's last job left (the outputs are deterministic). */
+static bool async_verify(enum async_op op, size_t n, unsigned int qd)
+{
+	switch (op) {
+	case A_MEMMOVE:
+	case A_DECOMPRESS:
+		return !memcmp(ops.dst, ops.text, (size_t)qd * n);
+	case A_MEMFILL:
+		for (size_t k = 0; k < (size_t)qd * n; k++)
+			if (ops.dst[k] != 0x5a)
+				return false;
+		return true;
+	case A_COMPRESS:
+		for (unsigned int i = 0; i < qd; i++)
+			if (!inflates_to(async_out(op, i, n), as.got[i], ops.text + (size_t)i * n,
+					 n))
+				return false;
+		return true;
+	default:
+		return true; /* compare, crc32c: every result was checked */
+	}
+}
+
+static void bm_async(struct sb_state *st, void *arg)
+{
+	enum async_op op = (enum async_op)(intptr_t)arg;
+	size_t n = size_of(st);
+	unsigned int qd = (unsigned int)sb_range_arg(st, 1);
 	struct svart_job *jobs[OPS_QD_MAX] = { 0 }, *got[OPS_QD_MAX];
 	struct svart_cq *cq = NULL;
-	int64_t moved = 0;
+	int64_t finished = 0, on_cpu = 0;
 	int ret, bad = 0;
 
 	if (!setup(st))
 		return;
-	if (!qd || qd > OPS_QD_MAX || (size_t)qd * OPS_ASYNC_LEN > ops.max) {
+	if (!qd || qd > OPS_QD_MAX || !n) {
 		bench_skip(st, "queue depth", -EINVAL);
+		return;
+	}
+	ret = async_inputs(op, n, qd);
+	if (ret) {
+		bench_skip(st, "the inputs (queue depth x size too large?)", ret);
 		return;
 	}
 	ret = svart_cq_create(ops.ctx, qd, &cq);
 	for (unsigned int i = 0; i < qd && !ret; i++) {
 		ret = svart_job_alloc(ops.ctx, &jobs[i]);
-		/* Each job its own 4 KiB: no two in flight write the same bytes. */
 		if (!ret)
-			ret = svart_prep_memmove(jobs[i], ops.dst + (size_t)i * OPS_ASYNC_LEN,
-						 ops.text + (size_t)i * OPS_ASYNC_LEN,
-						 OPS_ASYNC_LEN);
+			ret = async_prep(op, jobs[i], i, n);
 		if (!ret)
 			ret = svart_cq_submit(cq, jobs[i]);
 	}
@@ -487,7 +625,7 @@ static void bm_memmove_async(struct sb_state *st, void *arg)
 		bench_skip(st, "completion queue", ret);
 		goto out_free;
 	}
-	/* One iteration: reap what has finished (at least one), submit it again. */
+	/* One iteration: reap what has finished (at least one), submit it again as it was. */
 	while (!bad && sb_keep_running(st)) {
 		int k = svart_cq_reap(cq, got, qd, 1, -1);
 
@@ -496,19 +634,35 @@ static void bm_memmove_async(struct sb_state *st, void *arg)
 			break;
 		}
 		for (int i = 0; i < k && !bad; i++) {
-			bad = svart_job_result(got[i])->status;
+			bad = async_check(op, got[i], n);
+			on_cpu += svart_job_result(got[i])->path == SVART_PATH_CPU;
 			if (!bad)
 				bad = svart_cq_submit(cq, got[i]);
 		}
-		moved += k;
+		finished += k;
 	}
-	while (svart_cq_inflight(cq))
-		if (svart_cq_reap(cq, got, qd, 1, -1) < 0)
+	/* The jobs still in flight: reaped and checked, not counted (the clock has stopped). */
+	while (svart_cq_inflight(cq)) {
+		int k = svart_cq_reap(cq, got, qd, 1, -1);
+
+		if (k < 0)
 			break;
-	if (bad || memcmp(ops.dst, ops.text, (size_t)qd * OPS_ASYNC_LEN))
-		fail(st, "async memmove", bad);
-	sb_set_bytes_processed(st, moved * OPS_ASYNC_LEN);
-	sb_set_items_processed(st, moved);
+		for (int i = 0; i < k && !bad; i++)
+			bad = async_check(op, got[i], n);
+	}
+	if (bad || !async_verify(op, n, qd))
+		fail(st, "async job", bad < 0 ? bad : 0);
+	sb_set_bytes_processed(st, finished * (int64_t)n);
+	sb_set_items_processed(st, finished);
+	if (op == A_COMPRESS || op == A_DECOMPRESS) {
+		size_t clen = 0;
+
+		for (unsigned int i = 0; i < qd; i++)
+			clen += op == A_COMPRESS ? as.got[i] : as.want[i];
+		ratio(st, (size_t)qd * n, clen);
+	}
+	/* Jobs the runtime finished on the CPU (WQ full past the ENQCMD retries, ...). */
+	sb_counter_set(st, "cpu_share", finished ? (double)on_cpu / (double)finished : 0, 0);
 out_free:
 	for (unsigned int i = 0; i < qd; i++)
 		svart_job_free(jobs[i]);
@@ -527,6 +681,42 @@ static void reg(const char *name, sb_fn fn, void *arg, const int64_t *sizes, siz
 		fprintf(stderr, "svart bench: cannot register %s\n", name);
 }
 
+/*
+ * Async: every op at 4 KiB and 64 KiB, queue depth 1 .. 64 with --full; the quick profile
+ * keeps 4 KiB memmoves at 1, 8, 32, 64 and one 64 KiB case of CRC-32C and of compress.
+ */
+static void reg_async(bool full)
+{
+	static const int64_t sizes[] = { 4 << 10, 64 << 10 };
+	static const int64_t qds[] = { 1, 2, 4, 8, 16, 32, 64 };
+	static const int64_t quick[][3] = {
+		{ A_MEMMOVE, 4 << 10, 1 },  { A_MEMMOVE, 4 << 10, 8 }, { A_MEMMOVE, 4 << 10, 32 },
+		{ A_MEMMOVE, 4 << 10, 64 }, { A_CRC32C, 64 << 10, 8 }, { A_COMPRESS, 64 << 10, 8 },
+	};
+	static const char *const names[] = { "", "qd" };
+	char name[64];
+
+	for (int op = 0; op < A_NR; op++) {
+		struct sb_bench *b = NULL;
+		bool any = full;
+
+		for (size_t i = 0; !full && i < sizeof(quick) / sizeof(quick[0]); i++)
+			any |= quick[i][0] == op;
+		if (!any)
+			continue; /* a family without arguments would run once with size 0 */
+		snprintf(name, sizeof(name), "ops/%s_async/svart", async_name[op]);
+		b = sb_use_real_time(sb_register(name, bm_async, NULL, NULL, (void *)(intptr_t)op));
+		for (size_t s = 0; full && s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (size_t q = 0; q < sizeof(qds) / sizeof(qds[0]); q++)
+				b = sb_args(b, (const int64_t[]){ sizes[s], qds[q] }, 2);
+		for (size_t i = 0; !full && i < sizeof(quick) / sizeof(quick[0]); i++)
+			if (quick[i][0] == op)
+				b = sb_args(b, &quick[i][1], 2);
+		if (!sb_arg_names(b, names, 2))
+			fprintf(stderr, "svart bench: cannot register %s\n", name);
+	}
+}
+
 void sb_suite_ops(bool full)
 {
 	static const int64_t quick[] = { 4 << 10, 64 << 10, 1 << 20, 16 << 20 };
@@ -537,8 +727,6 @@ void sb_suite_ops(bool full)
 	const int64_t *sz = full ? every : quick, *zsz = full ? every : quick_z;
 	size_t n = full ? sizeof(every) / sizeof(every[0]) : sizeof(quick) / sizeof(quick[0]);
 	size_t zn = full ? n : sizeof(quick_z) / sizeof(quick_z[0]);
-	struct sb_bench *b;
-
 	ops.max = (size_t)sz[n - 1];
 	reg("ops/memmove/svart", bm_memmove_svart, NULL, sz, n);
 	reg("ops/memmove/memcpy", bm_memmove_memcpy, NULL, sz, n);
@@ -555,11 +743,7 @@ void sb_suite_ops(bool full)
 	reg("ops/decompress/svart", bm_decompress_svart, NULL, zsz, zn);
 	reg("ops/decompress/isal", bm_decompress_isal, NULL, zsz, zn);
 	reg("ops/decompress/zlib", bm_decompress_zlib, NULL, zsz, zn);
-	b = sb_use_real_time(
-		sb_register("ops/memmove_async/svart", bm_memmove_async, NULL, NULL, NULL));
-	b = sb_arg(sb_arg(sb_arg(sb_arg(b, 1), 8), 32), 64);
-	if (!sb_arg_names(b, (const char *const[]){ "qd" }, 1))
-		fprintf(stderr, "svart bench: cannot register ops/memmove_async/svart\n");
+	reg_async(full);
 }
 
 const char *sb_suite_ops_describe(const char **platform)

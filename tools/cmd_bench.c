@@ -33,9 +33,12 @@ extern char **environ;
 struct res {
 	char name[96];
 	char op[32], who[32], size[32];
+	char qd[16]; /* "qd:8" for async rows, else "" */
 	double bps; /* bytes per second; 0 when not set */
 	double ns; /* real time per iteration */
 	double ratio; /* compression ratio; 0 when not set */
+	/* fault/partial/...: the faults_per_op, p50_ns and prefault_p50_ns counters */
+	double faults, p50, prefault;
 	bool failed;
 };
 
@@ -56,7 +59,8 @@ static void bench_usage(FILE *f)
 		"hardware when usable, else sim), each against its CPU baseline in the same run\n"
 		"(glibc, ISA-L, zlib), and the sim IOMMU's translation cost. Prints a summary with\n"
 		"each figure, its baseline and the ratio.\n\n"
-		"  --full          256 B .. 64 MiB and the whole translation suite (long)\n"
+		"  --full          256 B .. 64 MiB, the whole translation and submission suites\n"
+		"                  (long)\n"
 		"  --filter REGEX  only the benchmarks whose name matches (e.g. 'ops/crc32c')\n"
 		"  --json FILE     Google Benchmark's JSON (tools/compare.py reads it)\n"
 		"  --plot FILE     the plot, .png or .svg (default svart-bench.png; needs gnuplot)\n"
@@ -93,21 +97,25 @@ static double to_ns(double t, const char *unit)
 	return t;
 }
 
-/* "ops/<op>/<who>/<size>" or "xlate/<kind>/..." into its parts ("" where absent). */
+/*
+ * "ops/<op>/<who>/<size>[/qd:N]" or "xlate/<kind>/..." into its parts ("" where absent).
+ */
 static void split_name(struct res *x)
 {
-	char buf[96], *save = NULL, *part[4] = { 0 };
+	char buf[96], *save = NULL, *part[5] = { 0 };
 	int n = 0;
 
 	snprintf(buf, sizeof(buf), "%s", x->name);
-	for (char *p = strtok_r(buf, "/", &save); p && n < 4; p = strtok_r(NULL, "/", &save))
+	for (char *p = strtok_r(buf, "/", &save); p && n < 5; p = strtok_r(NULL, "/", &save))
 		part[n++] = p;
-	x->op[0] = x->who[0] = x->size[0] = 0;
+	x->op[0] = x->who[0] = x->size[0] = x->qd[0] = 0;
 	if (n < 4 || strcmp(part[0], "ops"))
 		return;
 	snprintf(x->op, sizeof(x->op), "%s", part[1]);
 	snprintf(x->who, sizeof(x->who), "%s", part[2]);
 	snprintf(x->size, sizeof(x->size), "%s", part[3]);
+	if (n == 5)
+		snprintf(x->qd, sizeof(x->qd), "%s", part[4]);
 }
 
 static void on_result(const struct sb_result *r, void *arg)
@@ -138,6 +146,9 @@ static void on_result(const struct sb_result *r, void *arg)
 	x->failed = r->error != NULL;
 	x->bps = counter(r, "bytes_per_second");
 	x->ratio = counter(r, "ratio");
+	x->faults = counter(r, "faults_per_op");
+	x->p50 = counter(r, "p50_ns");
+	x->prefault = counter(r, "prefault_p50_ns");
 	x->ns = to_ns(r->real_time, r->time_unit);
 	if (a->tty)
 		fprintf(stderr, "\r\033[K[%3zu %5.1fs] %-44s", a->n, elapsed(&a->t0), x->name);
@@ -190,31 +201,39 @@ static void print_rate(const struct res *x)
 static void summary_ops(const struct acc *a)
 {
 	bool head = false;
-	char sz[32], base[96];
+	char sz[32], base[96], label[48];
 
 	for (size_t i = 0; i < a->n; i++) {
 		const struct res *s = &a->r[i];
+		size_t oplen = strlen(s->op);
+		bool async = s->qd[0] && oplen > 6 && !strcmp(s->op + oplen - 6, "_async");
+		bool paired = false;
 
 		if (!s->op[0] || strcmp(s->who, "svart"))
 			continue;
-		for (size_t j = 0; j < a->n; j++) {
+		if (async)
+			oplen -= 6;
+		for (size_t j = 0; j < a->n && !paired; j++) {
 			const struct res *b = &a->r[j];
-			bool async = !strcmp(s->op, "memmove_async");
 
-			/* Async 4 KiB memmoves are judged against 4 KiB memcpy. */
-			if (async ? strcmp(b->name, "ops/memmove/memcpy/4096") :
-				    (strcmp(b->op, s->op) || strcmp(b->size, s->size) ||
-				     !strcmp(b->who, "svart")))
+			/*
+			 * A sync op against each of its baselines at its size; an async op against
+			 * the first baseline of the same op and size (memcpy, memset, memcmp, ISA-L).
+			 */
+			if (strncmp(b->op, s->op, oplen) || b->op[oplen] || b->qd[0] ||
+			    strcmp(b->size, s->size) || !strcmp(b->who, "svart"))
 				continue;
+			paired = async;
 			if (!head) {
-				printf("\n%-16s %-9s %12s  %-9s %12s %7s  %s\n", "operation",
+				printf("\n%-22s %-9s %12s  %-9s %12s %7s  %s\n", "operation",
 				       "size", "svart", "baseline", "", "ratio",
 				       "compression ratio");
 				head = true;
 			}
 			snprintf(base, sizeof(base), "%s", b->who);
-			printf("%-16s %-9s", async ? "memmove async" : s->op,
-			       async ? s->size : size_str(sz, sizeof(sz), s->size));
+			snprintf(label, sizeof(label), "%.*s%s%s", (int)oplen, s->op,
+				 async ? " async " : "", async ? s->qd : "");
+			printf("%-22s %-9s", label, size_str(sz, sizeof(sz), s->size));
 			print_rate(s);
 			printf("  %-9s", base);
 			print_rate(b);
@@ -226,6 +245,39 @@ static void summary_ops(const struct acc *a)
 				printf("  %.2f vs %.2f", s->ratio, b->ratio);
 			printf("\n");
 		}
+	}
+}
+
+/* Partial completion: each fault/partial run with its faults and its prefault's time. */
+static void summary_fault(const struct acc *a)
+{
+	bool head = false;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct res *x = &a->r[i];
+		char name[96], *cut;
+
+		if (strncmp(x->name, "fault/partial/", strlen("fault/partial/")))
+			continue;
+		if (!head) {
+			printf("\n%-40s %12s %10s %14s\n", "partial completion (sim memmove)",
+			       "p50", "faults/op", "prefault p50");
+			head = true;
+		}
+		/* "fault/partial/4k/untouched/2097152/iterations:100/manual_time": the middle. */
+		snprintf(name, sizeof(name), "%s", x->name + strlen("fault/partial/"));
+		cut = strstr(name, "/iterations:");
+		if (cut)
+			*cut = 0;
+		printf("%-40s", name);
+		if (x->failed) {
+			printf(" %12s\n", "failed");
+			continue;
+		}
+		printf(" %9.1f us %10.2f", x->p50 / 1e3, x->faults);
+		if (x->prefault > 0)
+			printf(" %11.1f us", x->prefault / 1e3);
+		printf("\n");
 	}
 }
 
@@ -303,17 +355,18 @@ static int write_data(FILE *f, const struct acc *a, char (*titles)[64], int max,
 		const struct res *x = &a->r[i];
 		bool seen = false;
 
-		if (!x->op[0] || !is_size(x->size) || x->failed)
+		/* Async rows are one point per queue depth: not a curve over size. */
+		if (!x->op[0] || !is_size(x->size) || x->failed || x->qd[0])
 			continue;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !a->r[j].failed && is_size(a->r[j].size) &&
+			seen = !a->r[j].failed && is_size(a->r[j].size) && !a->r[j].qd[0] &&
 			       !strcmp(a->r[j].op, x->op) && !strcmp(a->r[j].who, x->who);
 		if (seen)
 			continue;
 		snprintf(titles[n++], 64, "%s %s", x->op, x->who);
 		fprintf(f, "# %s %s\n", x->op, x->who);
 		for (size_t j = i; j < a->n; j++)
-			if (!a->r[j].failed && !strcmp(a->r[j].op, x->op) &&
+			if (!a->r[j].failed && !strcmp(a->r[j].op, x->op) && !a->r[j].qd[0] &&
 			    !strcmp(a->r[j].who, x->who) && is_size(a->r[j].size))
 				fprintf(f, "%s %.6g\n", a->r[j].size, a->r[j].bps / 1e9);
 		fprintf(f, "\n\n");
@@ -493,6 +546,10 @@ int cmd_bench(int argc, char **argv)
 
 	sb_suite_ops(full);
 	sb_suite_xlate(full);
+	/* The full translation suite registers all of them with its fault benchmarks. */
+	if (!full)
+		sb_suite_fault_partial(false);
+	sb_suite_submit(full);
 	a.tty = isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &a.t0);
 	fprintf(stderr, "svart bench: %s profile%s%s\n", full ? "full" : "quick",
@@ -522,6 +579,7 @@ int cmd_bench(int argc, char **argv)
 	       full ? "full" : "quick", platform[0] ? platform : "(no ops run)");
 	summary_ops(&a);
 	summary_xlate(&a);
+	summary_fault(&a);
 	if (json)
 		printf("\nJSON (Google Benchmark format): %s\n", json);
 
