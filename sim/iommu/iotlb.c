@@ -2,13 +2,22 @@
 /*
  * sim IOMMU translation caches (IOTLB and device TLB).
  *
- * Layout: nsets x ways entries, each set behind its own spinlock; a set is chosen by hashing
- * (domain, PASID, page base, page size). Validity is a matter of generations: every entry
- * records the global generation, its domain's generation and its (domain, PASID)'s two
- * generations as they were when its walk began; a flush of a wider granularity bumps one
- * counter and every entry it covers stops matching. The per-domain and per-(domain, PASID)
- * counters live in small hashed, 4-way tables of "tags"; a tag taken from another owner has
- * its generation bumped first, so the old owner's entries die with it (never resurrect).
+ * Layout: nsets x ways entries; a set is chosen by hashing (domain, PASID, page base, page
+ * size). Writers (inserts, page-selective flushes) take the set's spinlock; readers take none:
+ * every entry carries a version word (a per-entry seqlock: odd while a writer changes it), and
+ * a lookup reads an entry's fields between two reads of its version. Steady-state hits write
+ * nothing shared: the LRU stamp is stored only when it changes (see iotlb_touch()).
+ *
+ * Validity is a matter of generations: every entry records the sum of the global generation,
+ * its domain's generation and its (domain, PASID)'s generation(s) as they were when its walk
+ * began; a flush of a wider granularity bumps one counter and every entry it covers stops
+ * matching. Generations only increase, so the sum matches iff every one of them does: one
+ * comparison. The per-domain and per-(domain, PASID) counters live in small hashed, 4-way
+ * tables of "tags"; a tag taken from another owner has its generation bumped first, so the old
+ * owner's entries die with it (never resurrect).
+ *
+ * Every flush, and every tag taken from an owner, also bumps the cache's epoch: a caller that
+ * keeps a copy of an entry (sim_iotlb_lookup_ref()) revalidates it with two loads.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,27 +34,37 @@
 static const uint8_t iotlb_shifts[NSHIFTS] = { SIM_IOTLB_SHIFT_1G, SIM_IOTLB_SHIFT_2M,
 					       SIM_IOTLB_SHIFT_4K };
 
+/* iotlb_way.attr */
+#define ATTR_USED 0x100u
+#define ATTR_GLOBAL 0x200u
+#define ATTR_PERM(a) ((a)&0xfu)
+#define ATTR_SHIFT(a) ((a) >> 16 & 0xffu)
+
+/*
+ * One entry. Fields other than ver and stamp change only under the set lock, between the two
+ * increments of ver; lock-free readers load them with relaxed atomics (iotlb_rd()) and retry
+ * if ver moved. 80 bytes.
+ */
 struct iotlb_way {
+	_Atomic uint64_t ver; /* odd: a writer is changing the entry */
 	uint64_t key; /* page base | shift */
-	uint32_t domain, pasid;
-	uint32_t pslot, dslot;
-	uint64_t ggen, dgen, pgen_all, pgen_ng;
+	uint64_t tag; /* domain << 32 | pasid */
+	uint64_t gsum; /* sum of the generations the entry was filled under */
 	uint64_t out, opaque;
-	uint32_t perm;
-	uint32_t stamp; /* set clock at the last use, for LRU */
-	uint8_t shift;
-	bool global;
-	bool used;
+	uint32_t pslot, dslot;
+	uint32_t attr; /* ATTR_USED | ATTR_GLOBAL | perm | shift << 16 */
+	_Atomic uint32_t stamp; /* the set's insert clock at the last use, for LRU */
 };
 
 /*
- * Counters sit with the lock they are updated under: the hot path then adds no atomic
- * read-modify-write and no shared cache line beyond the set's own.
+ * Writer-side counters sit with the lock they are updated under. hits and misses are counted
+ * by lock-free readers: relaxed atomics, on the set's own line.
  */
 struct iotlb_set {
 	pthread_spinlock_t lock;
-	uint32_t clock;
-	uint64_t hits, misses, inserts, evictions, fills_dropped, range_dropped, scanned;
+	_Atomic uint32_t clock; /* advanced by inserts only */
+	uint64_t inserts, evictions, fills_dropped, range_dropped, scanned;
+	_Atomic uint64_t hits, misses;
 } __attribute__((aligned(64)));
 
 /*
@@ -73,18 +92,27 @@ struct iotlb_tagtab {
 struct sim_iotlb {
 	struct iotlb_set *sets;
 	struct iotlb_way *ways;
+	/*
+	 * One 32-bit signature per way, a set's row on one cache line (8 ways): a probe reads
+	 * the row and only the ways whose signature matches, not all of them. A hint, written
+	 * under the set lock after the entry; the way itself decides.
+	 */
+	uint32_t *sigs;
 	uint32_t nsets, nways;
 	uint32_t range_ceiling;
 	uint32_t flags;
 	/* Bit i: an entry of iotlb_shifts[i] was ever inserted (lets lookups skip probes). */
 	_Atomic unsigned int shift_mask;
-	_Atomic uint64_t gen_global;
+	/* Read by every hit; written by global flushes and (epoch) by every flush. */
+	_Atomic uint64_t gen_global __attribute__((aligned(64)));
+	_Atomic uint64_t epoch;
 
 	pthread_spinlock_t tag_lock; /* the owners of both tag tables */
 	struct iotlb_tagtab ptags; /* key (domain << 32 | pasid) */
 	struct iotlb_tagtab dtags; /* key domain */
 
-	_Atomic uint64_t flush_global, flush_domain, flush_pasid, flush_range, range_escalated;
+	_Atomic uint64_t flush_global __attribute__((aligned(64)));
+	_Atomic uint64_t flush_domain, flush_pasid, flush_range, range_escalated;
 	_Atomic uint64_t tag_evictions;
 };
 
@@ -109,12 +137,23 @@ static inline uint64_t tag_key(uint32_t domain, uint32_t pasid)
 	return (uint64_t)domain << 32 | pasid;
 }
 
+/*
+ * The set of @key (of the owner whose tag_key() hashes to @tmix), its first way, its
+ * signature row and the key's signature (never 0: 0 marks a free way).
+ */
 static inline struct iotlb_set *set_of(struct sim_iotlb *tlb, uint64_t tmix, uint64_t key,
-				       struct iotlb_way **ways)
+				       struct iotlb_way **ways, uint32_t **sigs, uint32_t *sig)
 {
-	uint32_t idx = (uint32_t)(mix64(key ^ tmix) & (tlb->nsets - 1));
+	/*
+	 * @tmix is already a full mix of the owner: one multiply (Fibonacci hashing) spreads the
+	 * page bits upward; the set comes from the high half, the signature from the low one.
+	 */
+	uint64_t h = (key ^ tmix) * UINT64_C(0x9e3779b97f4a7c15);
+	uint32_t idx = (uint32_t)(h >> 32) & (tlb->nsets - 1);
 
 	*ways = &tlb->ways[(size_t)idx * tlb->nways];
+	*sigs = &tlb->sigs[(size_t)idx * tlb->nways];
+	*sig = (uint32_t)(h >> 8) | 1;
 	return &tlb->sets[idx];
 }
 
@@ -133,17 +172,57 @@ static inline void count(_Atomic uint64_t *p)
 	atomic_fetch_add_explicit(p, 1, memory_order_relaxed);
 }
 
-/* Caller holds the entry's set lock. */
+/*
+ * Entry fields shared with lock-free readers: atomic accesses on plain fields. Release
+ * stores and acquire loads instead of fences (Boehm's seqlock without fences): a reader that
+ * sees any field of a new version has seen its odd version word too, and its second read of
+ * the version cannot move above the field reads. Plain moves on x86; and ThreadSanitizer,
+ * which does not model fences, checks the protocol as it is.
+ */
+#define iotlb_rd(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define iotlb_wr(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+
+/*
+ * After a flush has changed what is live: a copy of an entry taken before (a caller's
+ * sim_iotlb_ref) stops validating. Release: whoever sees the new epoch sees the flush.
+ */
+static inline void epoch_bump(struct sim_iotlb *tlb)
+{
+	atomic_fetch_add_explicit(&tlb->epoch, 1, memory_order_release);
+}
+
+/* The generation sum an entry of (@pslot, @dslot) must carry to be live now. */
+static inline uint64_t gen_sum(struct sim_iotlb *tlb, uint32_t pslot, uint32_t dslot, bool global)
+{
+	struct iotlb_tag *pt = &tlb->ptags.slot[pslot];
+	struct iotlb_tag *dt = &tlb->dtags.slot[dslot];
+
+	return ld(&tlb->gen_global) + ld(&dt->gen_all) + ld(&pt->gen_all) +
+	       (global ? 0 : ld(&pt->gen_ng));
+}
+
+/* Writers (set lock held): open and close an entry's version. */
+static inline void way_write_begin(struct iotlb_way *w)
+{
+	/* Visible before any field changes: the field stores are releases. */
+	atomic_store_explicit(&w->ver, atomic_load_explicit(&w->ver, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+static inline void way_write_end(struct iotlb_way *w)
+{
+	atomic_store_explicit(&w->ver, atomic_load_explicit(&w->ver, memory_order_relaxed) + 1,
+			      memory_order_release);
+}
+
+/* Caller holds the entry's set lock (the fields cannot change under it). */
 static bool way_live(struct sim_iotlb *tlb, const struct iotlb_way *w)
 {
-	struct iotlb_tag *pt, *dt;
+	uint32_t attr = iotlb_rd(&w->attr);
 
-	if (!w->used)
+	if (!(attr & ATTR_USED))
 		return false;
-	pt = &tlb->ptags.slot[w->pslot];
-	dt = &tlb->dtags.slot[w->dslot];
-	return w->ggen == ld(&tlb->gen_global) && w->dgen == ld(&dt->gen_all) &&
-	       w->pgen_all == ld(&pt->gen_all) && (w->global || w->pgen_ng == ld(&pt->gen_ng));
+	return w->gsum == gen_sum(tlb, w->pslot, w->dslot, attr & ATTR_GLOBAL);
 }
 
 /*
@@ -173,6 +252,7 @@ static int tag_find(struct sim_iotlb *tlb, struct iotlb_tagtab *t, uint64_t key,
 		return -1;
 	if (victim->used) {
 		bump(&victim->gen_all);
+		epoch_bump(tlb);
 		count(&tlb->tag_evictions);
 	}
 	victim->used = true;
@@ -223,8 +303,10 @@ int sim_iotlb_create(const struct sim_iotlb_cfg *cfg, struct sim_iotlb **out)
 	ret = -ENOMEM;
 	tlb->sets = aligned_alloc(64, (size_t)tlb->nsets * sizeof(*tlb->sets));
 	tlb->ways = calloc(c.entries, sizeof(*tlb->ways));
-	if (!tlb->sets || !tlb->ways)
+	tlb->sigs = aligned_alloc(64, ((size_t)c.entries * sizeof(*tlb->sigs) + 63) & ~(size_t)63);
+	if (!tlb->sets || !tlb->ways || !tlb->sigs)
 		goto out_free;
+	memset(tlb->sigs, 0, (size_t)c.entries * sizeof(*tlb->sigs));
 	memset(tlb->sets, 0, (size_t)tlb->nsets * sizeof(*tlb->sets));
 	ret = tagtab_init(&tlb->ptags, c.tag_slots);
 	if (ret)
@@ -242,6 +324,7 @@ int sim_iotlb_create(const struct sim_iotlb_cfg *cfg, struct sim_iotlb **out)
 out_free_ptags:
 	free(tlb->ptags.slot);
 out_free:
+	free(tlb->sigs);
 	free(tlb->ways);
 	free(tlb->sets);
 	free(tlb);
@@ -259,6 +342,7 @@ void sim_iotlb_destroy(struct sim_iotlb *tlb)
 	pthread_spin_destroy(&tlb->tag_lock);
 	free(tlb->dtags.slot);
 	free(tlb->ptags.slot);
+	free(tlb->sigs);
 	free(tlb->ways);
 	free(tlb->sets);
 	free(tlb);
@@ -269,46 +353,139 @@ static inline uint32_t dom_of(const struct sim_iotlb *tlb, uint32_t domain)
 	return (tlb->flags & SIM_IOTLB_F_DEVTLB) ? 0 : domain;
 }
 
-bool sim_iotlb_lookup(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasid, uint64_t addr,
-		      struct sim_iotlb_entry *out)
+/*
+ * Read way @w if it holds @key of @tag: a consistent copy of its fields (the version did not
+ * move while they were read) into @out, its version into @ver. Lock-free.
+ */
+static bool way_read(const struct iotlb_way *w, uint64_t key, uint64_t tag,
+		     struct sim_iotlb_entry *out, uint64_t *gsum, uint32_t *slots_p,
+		     uint32_t *slots_d, uint64_t *ver)
+{
+	for (;;) {
+		uint64_t v = atomic_load_explicit(&w->ver, memory_order_acquire);
+		uint32_t attr;
+
+		if (iotlb_rd(&w->key) != key || iotlb_rd(&w->tag) != tag)
+			return false;
+		attr = iotlb_rd(&w->attr);
+		out->out = iotlb_rd(&w->out);
+		out->opaque = iotlb_rd(&w->opaque);
+		*gsum = iotlb_rd(&w->gsum);
+		*slots_p = iotlb_rd(&w->pslot);
+		*slots_d = iotlb_rd(&w->dslot);
+		/*
+		 * Odd: an insert is replacing the entry or a range flush removing it; either way
+		 * it is not a finished entry yet, and a miss is a correct answer. No spinning on a
+		 * writer that may be preempted.
+		 */
+		if (v & 1)
+			return false;
+		/* The field reads were acquires: this read cannot pass them. */
+		if (atomic_load_explicit(&w->ver, memory_order_relaxed) == v) {
+			if (!(attr & ATTR_USED))
+				return false;
+			out->perm = ATTR_PERM(attr);
+			out->shift = (uint8_t)ATTR_SHIFT(attr);
+			out->global = attr & ATTR_GLOBAL;
+			*ver = v;
+			return true;
+		}
+		/* Changed while read: read the new version. */
+	}
+}
+
+/*
+ * LRU without writes on steady hits: the stamp is the set's insert clock, stored only when an
+ * insert has happened since this entry's last use. Victims are the entries unused for the
+ * most inserts.
+ */
+static inline void iotlb_touch(struct iotlb_set *set, struct iotlb_way *w)
+{
+	uint32_t now = atomic_load_explicit(&set->clock, memory_order_relaxed);
+
+	if (atomic_load_explicit(&w->stamp, memory_order_relaxed) != now)
+		atomic_store_explicit(&w->stamp, now, memory_order_relaxed);
+}
+
+/*
+ * Per thread: the size (index into iotlb_shifts) of this thread's last hit, probed first. An
+ * engine translating a 4 KiB-page buffer then pays one probe, not a probe of the 2 MiB key
+ * before it; one using 2 MiB leaves, likewise. Only a hint: every size is still probed.
+ */
+static __thread uint8_t iotlb_hint __attribute__((tls_model("initial-exec")));
+
+/* The first way from @j on whose signature is @sig, or @n: the tight part of a probe. */
+static inline uint32_t sig_next(const uint32_t *sigs, uint32_t j, uint32_t n, uint32_t sig)
+{
+	while (j < n && __atomic_load_n(&sigs[j], __ATOMIC_ACQUIRE) != sig)
+		j++;
+	return j;
+}
+
+static inline bool lookup(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasid, uint64_t addr,
+			  struct sim_iotlb_entry *out, struct sim_iotlb_ref *ref, bool counted)
 {
 	unsigned int mask = atomic_load_explicit(&tlb->shift_mask, memory_order_relaxed);
-	uint64_t tmix;
-	int i;
+	/* Before the generations are checked: a flush after this makes @ref stale. */
+	uint64_t epoch = atomic_load_explicit(&tlb->epoch, memory_order_acquire);
+	const uint32_t nways = tlb->nways;
+	const int hint = iotlb_hint;
+	struct iotlb_set *set = NULL;
+	uint64_t tmix, tag;
+	int n;
 
 	domain = dom_of(tlb, domain);
-	tmix = mix64(tag_key(domain, pasid));
-	for (i = 0; i < NSHIFTS; i++) {
+	tag = tag_key(domain, pasid);
+	tmix = mix64(tag);
+	for (n = 0; n < NSHIFTS; n++) {
+		/* The hinted size, then the others largest first. */
+		int i = !n ? hint : n <= hint ? n - 1 : n;
 		uint8_t shift = iotlb_shifts[i];
 		uint64_t key = (addr & ~((UINT64_C(1) << shift) - 1)) | shift;
 		struct iotlb_way *w;
-		struct iotlb_set *set;
-		uint32_t j;
+		uint32_t j, *sigs, sig;
 
-		/* The 4 KiB probe always runs: the miss is counted in its set. */
 		if (shift != SIM_IOTLB_SHIFT_4K && !(mask & (1u << i)))
 			continue;
-		set = set_of(tlb, tmix, key, &w);
-		pthread_spin_lock(&set->lock);
-		for (j = 0; j < tlb->nways; j++, w++) {
-			if (!w->used || w->key != key || w->domain != domain || w->pasid != pasid ||
-			    !way_live(tlb, w))
+		set = set_of(tlb, tmix, key, &w, &sigs, &sig);
+		for (j = sig_next(sigs, 0, nways, sig); j < nways;
+		     j = sig_next(sigs, j + 1, nways, sig)) {
+			uint32_t ps, ds;
+			uint64_t gsum, ver;
+
+			if (!way_read(&w[j], key, tag, out, &gsum, &ps, &ds, &ver) ||
+			    gsum != gen_sum(tlb, ps, ds, out->global))
 				continue;
-			out->out = w->out;
-			out->opaque = w->opaque;
-			out->perm = w->perm;
-			out->shift = w->shift;
-			out->global = w->global;
-			w->stamp = ++set->clock;
-			set->hits++;
-			pthread_spin_unlock(&set->lock);
+			iotlb_touch(set, &w[j]);
+			if (i != hint)
+				iotlb_hint = (uint8_t)i;
+			if (counted)
+				atomic_fetch_add_explicit(&set->hits, 1, memory_order_relaxed);
+			if (ref) {
+				ref->ver = &w[j].ver;
+				ref->ver_val = ver;
+				ref->epoch = &tlb->epoch;
+				ref->epoch_val = epoch;
+			}
 			return true;
 		}
-		if (shift == SIM_IOTLB_SHIFT_4K)
-			set->misses++;
-		pthread_spin_unlock(&set->lock);
 	}
+	/* The 4 KiB probe always runs, so some set was probed: the miss is counted there. */
+	if (counted)
+		atomic_fetch_add_explicit(&set->misses, 1, memory_order_relaxed);
 	return false;
+}
+
+bool sim_iotlb_lookup_ref(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasid, uint64_t addr,
+			  struct sim_iotlb_entry *out, struct sim_iotlb_ref *ref)
+{
+	return lookup(tlb, domain, pasid, addr, out, ref, false);
+}
+
+bool sim_iotlb_lookup(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasid, uint64_t addr,
+		      struct sim_iotlb_entry *out)
+{
+	return lookup(tlb, domain, pasid, addr, out, NULL, true);
 }
 
 void sim_iotlb_fill_begin(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasid,
@@ -352,8 +529,8 @@ int sim_iotlb_insert(struct sim_iotlb *tlb, const struct sim_iotlb_fill *fill, u
 {
 	struct iotlb_way *ways, *w, *victim = NULL;
 	struct iotlb_set *set;
-	uint64_t size, key;
-	uint32_t j, age = 0;
+	uint64_t size, key, tag, gsum;
+	uint32_t j, age = 0, clock, *sigs, sig;
 	int i;
 
 	for (i = 0; i < NSHIFTS; i++)
@@ -368,7 +545,7 @@ int sim_iotlb_insert(struct sim_iotlb *tlb, const struct sim_iotlb_fill *fill, u
 	if (e->shift != SIM_IOTLB_SHIFT_4K)
 		atomic_fetch_or_explicit(&tlb->shift_mask, 1u << i, memory_order_relaxed);
 
-	set = set_of(tlb, mix64(tag_key(fill->domain, fill->pasid)), key, &ways);
+	set = set_of(tlb, mix64(tag_key(fill->domain, fill->pasid)), key, &ways, &sigs, &sig);
 	pthread_spin_lock(&set->lock);
 	if (!fill_current(tlb, fill)) {
 		set->fills_dropped++;
@@ -376,9 +553,9 @@ int sim_iotlb_insert(struct sim_iotlb *tlb, const struct sim_iotlb_fill *fill, u
 		return -EAGAIN;
 	}
 	/* Same key first (no duplicates), then a dead entry, then the least recently used. */
+	tag = tag_key(fill->domain, fill->pasid);
 	for (j = 0, w = ways; j < tlb->nways; j++, w++) {
-		if (w->used && w->key == key && w->domain == fill->domain &&
-		    w->pasid == fill->pasid) {
+		if ((w->attr & ATTR_USED) && w->key == key && w->tag == tag) {
 			victim = w;
 			break;
 		}
@@ -386,9 +563,11 @@ int sim_iotlb_insert(struct sim_iotlb *tlb, const struct sim_iotlb_fill *fill, u
 	for (j = 0, w = ways; !victim && j < tlb->nways; j++, w++)
 		if (!way_live(tlb, w))
 			victim = w;
+	clock = atomic_load_explicit(&set->clock, memory_order_relaxed);
 	if (!victim) {
 		for (j = 0, w = ways; j < tlb->nways; j++, w++) {
-			uint32_t a = set->clock - w->stamp; /* wraps safely */
+			/* wraps safely */
+			uint32_t a = clock - atomic_load_explicit(&w->stamp, memory_order_relaxed);
 
 			if (!victim || a > age) {
 				victim = w;
@@ -397,22 +576,23 @@ int sim_iotlb_insert(struct sim_iotlb *tlb, const struct sim_iotlb_fill *fill, u
 		}
 		set->evictions++;
 	}
-	victim->key = key;
-	victim->domain = fill->domain;
-	victim->pasid = fill->pasid;
-	victim->pslot = fill->pslot;
-	victim->dslot = fill->dslot;
-	victim->ggen = fill->ggen;
-	victim->dgen = fill->dgen;
-	victim->pgen_all = fill->pgen_all;
-	victim->pgen_ng = fill->pgen_ng;
-	victim->out = e->out;
-	victim->opaque = e->opaque;
-	victim->perm = e->perm;
-	victim->shift = e->shift;
-	victim->global = e->global;
-	victim->used = true;
-	victim->stamp = ++set->clock;
+	/* The clock moves first: the new entry is the youngest, every other one a step older. */
+	atomic_store_explicit(&set->clock, ++clock, memory_order_relaxed);
+	gsum = fill->ggen + fill->dgen + fill->pgen_all + (e->global ? 0 : fill->pgen_ng);
+	way_write_begin(victim);
+	iotlb_wr(&victim->key, key);
+	iotlb_wr(&victim->tag, tag);
+	iotlb_wr(&victim->gsum, gsum);
+	iotlb_wr(&victim->pslot, fill->pslot);
+	iotlb_wr(&victim->dslot, fill->dslot);
+	iotlb_wr(&victim->out, e->out);
+	iotlb_wr(&victim->opaque, e->opaque);
+	iotlb_wr(&victim->attr,
+		 ATTR_USED | (e->global ? ATTR_GLOBAL : 0) | e->perm | (uint32_t)e->shift << 16);
+	atomic_store_explicit(&victim->stamp, clock, memory_order_relaxed);
+	way_write_end(victim);
+	/* After the entry: a probe that sees the signature finds the finished entry. */
+	__atomic_store_n(&sigs[victim - ways], sig, __ATOMIC_RELEASE);
 	set->inserts++;
 	pthread_spin_unlock(&set->lock);
 	return 0;
@@ -428,8 +608,10 @@ static void tag_bump(struct sim_iotlb *tlb, struct iotlb_tagtab *t, uint64_t key
 
 	pthread_spin_lock(&tlb->tag_lock);
 	s = tag_find(tlb, t, key, false);
-	if (s >= 0)
+	if (s >= 0) {
 		bump(which == GEN_NG ? &t->slot[s].gen_ng : &t->slot[s].gen_all);
+		epoch_bump(tlb);
+	}
 	pthread_spin_unlock(&tlb->tag_lock);
 }
 
@@ -453,24 +635,28 @@ void sim_iotlb_flush_all(struct sim_iotlb *tlb)
 {
 	count(&tlb->flush_global);
 	bump(&tlb->gen_global);
+	epoch_bump(tlb);
 }
 
 /* Remove the entries of one key from its set. */
-static void range_drop_key(struct sim_iotlb *tlb, uint64_t tmix, uint32_t domain, uint32_t pasid,
-			   uint64_t key)
+static void range_drop_key(struct sim_iotlb *tlb, uint64_t tmix, uint64_t tag, uint64_t key)
 {
 	struct iotlb_way *w;
-	struct iotlb_set *set = set_of(tlb, tmix, key, &w);
-	uint32_t j;
+	uint32_t j, *sigs, sig;
+	struct iotlb_set *set = set_of(tlb, tmix, key, &w, &sigs, &sig);
 
 	pthread_spin_lock(&set->lock);
 	set->scanned += tlb->nways;
 	for (j = 0; j < tlb->nways; j++, w++) {
-		if (!w->used || w->key != key || w->domain != domain || w->pasid != pasid)
+		if (!(w->attr & ATTR_USED) || w->key != key || w->tag != tag)
 			continue;
 		if (way_live(tlb, w))
 			set->range_dropped++;
-		w->used = false;
+		/* A new version: readers and sim_iotlb_ref copies of it see it gone. */
+		way_write_begin(w);
+		iotlb_wr(&w->attr, w->attr & ~ATTR_USED);
+		way_write_end(w);
+		__atomic_store_n(&sigs[j], 0, __ATOMIC_RELAXED);
 	}
 	pthread_spin_unlock(&set->lock);
 }
@@ -522,7 +708,7 @@ void sim_iotlb_flush_range(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasi
 		uint64_t base = addr & mask, end = last & mask;
 
 		for (;; base += UINT64_C(1) << shift) {
-			range_drop_key(tlb, tmix, domain, pasid, base | shift);
+			range_drop_key(tlb, tmix, tag_key(domain, pasid), base | shift);
 			if (base == end)
 				break;
 		}
@@ -539,8 +725,8 @@ void sim_iotlb_stats(struct sim_iotlb *tlb, struct sim_iotlb_stats *out)
 		struct iotlb_way *w = &tlb->ways[(size_t)i * tlb->nways];
 
 		pthread_spin_lock(&set->lock);
-		out->hits += set->hits;
-		out->misses += set->misses;
+		out->hits += atomic_load_explicit(&set->hits, memory_order_relaxed);
+		out->misses += atomic_load_explicit(&set->misses, memory_order_relaxed);
 		out->inserts += set->inserts;
 		out->evictions += set->evictions;
 		out->fills_dropped += set->fills_dropped;

@@ -12,6 +12,9 @@
  * flushes bump a generation number (O(1), no entry is touched); page-selective flushes remove
  * entries by key, and turn into a whole-PASID flush above a ceiling.
  *
+ * Lookups take no lock and write nothing shared on a steady hit (a per-entry version word is
+ * read before and after the entry; see docs/IOMMU_MODEL.md "Concurrency guarantee").
+ *
  * Guarantee: once a flush returns, no lookup that starts afterwards (in any thread ordered
  * after the flush's return) returns an entry the flush covered, and no fill whose walk began
  * before the flush can put one back (see sim_iotlb_fill_begin()).
@@ -19,6 +22,7 @@
 #ifndef SVART_SIM_IOMMU_IOTLB_H
 #define SVART_SIM_IOMMU_IOTLB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -86,8 +90,21 @@ struct sim_iotlb_fill {
 	uint64_t ggen, dgen, pgen_all, pgen_ng, range_seq;
 };
 
+/*
+ * Where a hit came from, for a caller that keeps its own copy of the entry (a per-engine
+ * translation cache): the copy is still what the cache holds exactly while
+ * sim_iotlb_ref_valid() says so. Every flush that covers the entry, its replacement or
+ * eviction, and conservatively every PASID, domain and global flush of any owner, make it
+ * invalid.
+ */
+struct sim_iotlb_ref {
+	const _Atomic uint64_t *ver; /* the entry's version word */
+	const _Atomic uint64_t *epoch; /* the cache's flush epoch */
+	uint64_t ver_val, epoch_val;
+};
+
 struct sim_iotlb_stats {
-	uint64_t hits, misses;
+	uint64_t hits, misses; /* of sim_iotlb_lookup() (sim_iotlb_lookup_ref() counts none) */
 	uint64_t inserts; /* entries stored */
 	uint64_t evictions; /* live entries replaced to make room */
 	uint64_t fills_dropped; /* inserts refused because a flush raced the walk */
@@ -130,6 +147,34 @@ void sim_iotlb_destroy(struct sim_iotlb *tlb);
  */
 bool sim_iotlb_lookup(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasid, uint64_t addr,
 		      struct sim_iotlb_entry *out);
+
+/**
+ * sim_iotlb_lookup_ref() - sim_iotlb_lookup(), also saying where the entry came from.
+ * @tlb: the cache.
+ * @domain: domain id (0 for a device TLB).
+ * @pasid: PASID of the request.
+ * @addr: input address.
+ * @out: filled on a hit.
+ * @ref: on a hit, what sim_iotlb_ref_valid() checks (may be NULL).
+ *
+ * Not counted in sim_iotlb_stats()' hits and misses: a caller that keeps copies counts its own
+ * hits (an atomic add on a shared line would cost more than the rest of the lookup).
+ *
+ * Return: true on a hit.
+ */
+bool sim_iotlb_lookup_ref(struct sim_iotlb *tlb, uint32_t domain, uint32_t pasid, uint64_t addr,
+			  struct sim_iotlb_entry *out, struct sim_iotlb_ref *ref);
+
+/*
+ * sim_iotlb_ref_valid() - whether the entry a hit returned is still cached, unchanged and not
+ * invalidated. Two loads, no lock; a flush that has returned is always seen (the loads are
+ * acquires of what the flush released), so a copy validated here may be used as a hit.
+ */
+static inline bool sim_iotlb_ref_valid(const struct sim_iotlb_ref *ref)
+{
+	return atomic_load_explicit(ref->epoch, memory_order_acquire) == ref->epoch_val &&
+	       atomic_load_explicit(ref->ver, memory_order_acquire) == ref->ver_val;
+}
 
 /**
  * sim_iotlb_fill_begin() - snapshot the invalidation state before walking for a fill.

@@ -19,6 +19,13 @@
  * replace and detach bumps before the caches are flushed, so a fill that raced a change is
  * never used.
  *
+ * In front of all of it sits a per-thread translation cache (xl_tc: a sim engine is a thread,
+ * so this is the engine's own small translation cache, as a real device's engines keep): a few
+ * copies of entries of the device's front cache (its device TLB, else the IOTLB), each
+ * revalidated on use with sim_iotlb_ref_valid(). It never answers for anything its source
+ * entry would not answer for: replacement, eviction and every invalidation of the source make
+ * the copy fail validation. Its hits are counted as hits of the source cache.
+ *
  * Invalidation ordering follows VT-d: IOTLB first, then the device TLBs, so a device cannot
  * refill from a stale IOTLB entry; both caches' fill protocols (sim_iotlb_fill_begin() before
  * the inner level is consulted) make a racing fill harmless.
@@ -138,19 +145,219 @@ static struct {
 
 static pthread_once_t xl_once = PTHREAD_ONCE_INIT;
 
-static inline void ctr_inc(struct sim_iommu_dev *dev, enum xl_ctr c)
-{
-	atomic_fetch_add_explicit(&dev->ctr[c], 1, memory_order_relaxed);
-}
+/* ---- per-thread translation cache ------------------------------------------------------- */
 
+static inline uint32_t perm_needed(unsigned int access);
+
+#define XL_TC_SLOTS 8u
+
+/* A copy of one entry of the device's front cache, and where it came from. */
+struct xl_tc_slot {
+	uint64_t base; /* input page base */
+	uint64_t out; /* output page base */
+	const _Atomic uint64_t *ver; /* the source entry's version word */
+	uint64_t ver_val, epoch_val;
+	uint32_t key; /* PASID, 0 for requests without one */
+	uint8_t shift;
+	uint8_t perm; /* SIM_IOTLB_PERM_* */
+	bool dirty; /* XL_E_DIRTY */
+	bool valid;
+};
+
+/*
+ * One per thread, for one device at a time: its copies and its share of the device's
+ * counters. The slots are the owner's alone; dev and ctr are read by sim_iommu_stats() and
+ * cleared by the device's release (under xl_tc_lock), so they are atomics, written by the
+ * owner with plain load + store (one writer: no read-modify-write, no shared line).
+ */
+struct xl_tc {
+	_Atomic(struct sim_iommu_dev *) dev;
+	const _Atomic uint64_t *epoch; /* the front cache's flush epoch */
+	enum xl_ctr front; /* the counter of the front cache's hits: C_DEVTLB_HIT or C_IOTLB_HIT */
+	struct xl_tc *next; /* xl_tc_list */
+	bool registered;
+	struct xl_tc_slot slot[XL_TC_SLOTS];
+	_Atomic uint64_t ctr[C_NR]; /* counted here, not yet in dev->ctr */
+};
+
+/* Initial-exec: a TLS access is then one instruction, also in libsvart.so (~450 bytes). */
+static __thread struct xl_tc xl_tc __attribute__((tls_model("initial-exec")));
+
+/* xl_tc_list, and every cache's dev while anyone but the owner looks at it. */
+static pthread_mutex_t xl_tc_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xl_tc *xl_tc_list;
+static pthread_key_t xl_tc_key; /* its destructor folds a leaving thread's counts */
+
+/*
+ * Counters: in this thread's translation cache when it serves @dev (a plain add on a line no
+ * other thread writes), else a relaxed atomic add on the device. sim_iommu_stats() sums both.
+ */
 static inline void ctr_add(struct sim_iommu_dev *dev, enum xl_ctr c, uint64_t n)
 {
-	atomic_fetch_add_explicit(&dev->ctr[c], n, memory_order_relaxed);
+	struct xl_tc *tc = &xl_tc;
+
+	if (atomic_load_explicit(&tc->dev, memory_order_relaxed) == dev)
+		atomic_store_explicit(&tc->ctr[c],
+				      atomic_load_explicit(&tc->ctr[c], memory_order_relaxed) + n,
+				      memory_order_relaxed);
+	else
+		atomic_fetch_add_explicit(&dev->ctr[c], n, memory_order_relaxed);
+}
+
+static inline void ctr_inc(struct sim_iommu_dev *dev, enum xl_ctr c)
+{
+	ctr_add(dev, c, 1);
 }
 
 static inline void inv_count(_Atomic uint64_t *c)
 {
 	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
+
+/* The counter of hits in @dev's front cache (the one the translation cache copies). */
+static inline enum xl_ctr front_hit(const struct sim_iommu_dev *dev)
+{
+	return dev->devtlb ? C_DEVTLB_HIT : C_IOTLB_HIT;
+}
+
+/* Give @tc's counts to its device. xl_tc_lock held. */
+static void tc_fold(struct xl_tc *tc)
+{
+	struct sim_iommu_dev *dev = atomic_load_explicit(&tc->dev, memory_order_relaxed);
+
+	for (int c = 0; c < C_NR; c++) {
+		uint64_t n = atomic_load_explicit(&tc->ctr[c], memory_order_relaxed);
+
+		if (dev && n)
+			atomic_fetch_add_explicit(&dev->ctr[c], n, memory_order_relaxed);
+		atomic_store_explicit(&tc->ctr[c], 0, memory_order_relaxed);
+	}
+}
+
+/* Thread exit: the counts go to the device, the cache leaves the list. */
+static void tc_exit(void *arg)
+{
+	struct xl_tc *tc = arg, **pp;
+
+	pthread_mutex_lock(&xl_tc_lock);
+	tc_fold(tc);
+	atomic_store_explicit(&tc->dev, NULL, memory_order_relaxed);
+	for (pp = &xl_tc_list; *pp; pp = &(*pp)->next) {
+		if (*pp == tc) {
+			*pp = tc->next;
+			break;
+		}
+	}
+	tc->registered = false;
+	pthread_mutex_unlock(&xl_tc_lock);
+}
+
+/*
+ * Point this thread's cache at @dev (front cache epoch @epoch, NULL until the first copy):
+ * empties it. Taken on the miss path only, when a thread moves between devices.
+ */
+static void tc_retarget(struct xl_tc *tc, struct sim_iommu_dev *dev, const _Atomic uint64_t *epoch)
+{
+	pthread_mutex_lock(&xl_tc_lock);
+	if (!tc->registered) {
+		tc->next = xl_tc_list;
+		xl_tc_list = tc;
+		tc->registered = true;
+		/* Pairs with tc_exit(). */
+		pthread_setspecific(xl_tc_key, tc);
+	}
+	tc_fold(tc);
+	memset(tc->slot, 0, sizeof(tc->slot));
+	tc->epoch = epoch;
+	tc->front = front_hit(dev);
+	atomic_store_explicit(&tc->dev, dev, memory_order_relaxed);
+	pthread_mutex_unlock(&xl_tc_lock);
+}
+
+/*
+ * The slot of @iova. The page number alone would put a copy's source and destination at the
+ * same offset of two 2 MiB (or 1 GiB) aligned buffers in one slot, evicting each other on
+ * every descriptor; folding in the 2 MiB and 1 GiB frame numbers separates them.
+ */
+static inline unsigned int tc_index(uint64_t iova)
+{
+	return (unsigned int)((iova >> 12) ^ (iova >> 21) ^ (iova >> 30)) % XL_TC_SLOTS;
+}
+
+/* Keep a copy of the front-cache entry @e that translated @iova for @key. */
+static void tc_fill(struct sim_iommu_dev *dev, uint32_t key, uint64_t iova,
+		    const struct sim_iotlb_entry *e, const struct sim_iotlb_ref *ref)
+{
+	struct xl_tc *tc = &xl_tc;
+	struct xl_tc_slot *s;
+
+	if (atomic_load_explicit(&tc->dev, memory_order_relaxed) != dev)
+		tc_retarget(tc, dev, ref->epoch);
+	else if (tc->epoch != ref->epoch)
+		tc->epoch = ref->epoch; /* retargeted by a miss (empty): the owner's field */
+	s = &tc->slot[tc_index(iova)];
+	s->base = iova & ~((1ULL << e->shift) - 1);
+	s->out = e->out;
+	s->ver = ref->ver;
+	s->ver_val = ref->ver_val;
+	s->epoch_val = ref->epoch_val;
+	s->key = key;
+	s->shift = e->shift;
+	s->perm = (uint8_t)e->perm;
+	s->dirty = e->opaque & XL_E_DIRTY;
+	s->valid = true;
+}
+
+/* @dev is going away: no cache may name it any more (its address can be reused). */
+static void tc_forget(struct sim_iommu_dev *dev)
+{
+	pthread_mutex_lock(&xl_tc_lock);
+	for (struct xl_tc *tc = xl_tc_list; tc; tc = tc->next) {
+		if (atomic_load_explicit(&tc->dev, memory_order_relaxed) == dev) {
+			for (int c = 0; c < C_NR; c++)
+				atomic_store_explicit(&tc->ctr[c], 0, memory_order_relaxed);
+			atomic_store_explicit(&tc->dev, NULL, memory_order_relaxed);
+		}
+	}
+	pthread_mutex_unlock(&xl_tc_lock);
+}
+
+/* @dev's counters: the device's plus what the threads' caches have not folded yet. */
+static void tc_counters(struct sim_iommu_dev *dev, uint64_t *v)
+{
+	/* Under the lock: a fold moving counts from a cache to the device is not seen twice. */
+	pthread_mutex_lock(&xl_tc_lock);
+	for (int c = 0; c < C_NR; c++)
+		v[c] = atomic_load_explicit(&dev->ctr[c], memory_order_relaxed);
+	for (struct xl_tc *tc = xl_tc_list; tc; tc = tc->next)
+		if (atomic_load_explicit(&tc->dev, memory_order_relaxed) == dev)
+			for (int c = 0; c < C_NR; c++)
+				v[c] += atomic_load_explicit(&tc->ctr[c], memory_order_relaxed);
+	pthread_mutex_unlock(&xl_tc_lock);
+}
+
+/*
+ * This thread's copy for (@dev, @key, @iova), if it is still exactly what the front cache
+ * holds and grants @access. The whole hit path of a translation: no lock, no RMW, no store
+ * outside this thread's own cache.
+ */
+static inline const struct xl_tc_slot *tc_lookup(struct sim_iommu_dev *dev, uint32_t key,
+						 uint64_t iova, unsigned int access)
+{
+	struct xl_tc *tc = &xl_tc;
+	const struct xl_tc_slot *s = &tc->slot[tc_index(iova)];
+	uint32_t need;
+
+	if (atomic_load_explicit(&tc->dev, memory_order_relaxed) != dev || !s->valid ||
+	    s->key != key || ((iova ^ s->base) >> s->shift))
+		return NULL;
+	need = perm_needed(access);
+	if ((s->perm & need) != need || ((access & SIM_DMA_WRITE) && !s->dirty))
+		return NULL;
+	if (atomic_load_explicit(tc->epoch, memory_order_acquire) != s->epoch_val ||
+	    atomic_load_explicit(s->ver, memory_order_acquire) != s->ver_val)
+		return NULL;
+	return s;
 }
 
 /* ---- PASID cache ------------------------------------------------------------------------ */
@@ -496,12 +703,13 @@ static int xl_iommu(struct sim_iommu_dev *dev, uint32_t key, uint64_t iova, unsi
 {
 	uint64_t gen = atomic_load_explicit(&dev->attach_gen, memory_order_acquire);
 	struct sim_iotlb_fill fill;
+	struct sim_iotlb_ref ref;
 	struct sim_hwpt *hwpt;
 	uint32_t did, pc_did;
 	int ret;
 
 	pc_did = pc_lookup(dev, key, gen);
-	if (pc_did && sim_iotlb_lookup(dev->iotlb, pc_did, key, iova, &r->e) &&
+	if (pc_did && sim_iotlb_lookup_ref(dev->iotlb, pc_did, key, iova, &r->e, &ref) &&
 	    entry_permits(&r->e, access))
 		goto out_hit;
 
@@ -512,7 +720,7 @@ static int xl_iommu(struct sim_iommu_dev *dev, uint32_t key, uint64_t iova, unsi
 	did = sim_hwpt_did(hwpt);
 	if (did != pc_did) {
 		pc_fill(dev, key, gen, did);
-		if (sim_iotlb_lookup(dev->iotlb, did, key, iova, &r->e) &&
+		if (sim_iotlb_lookup_ref(dev->iotlb, did, key, iova, &r->e, &ref) &&
 		    entry_permits(&r->e, access)) {
 			sim_hwpt_put_shortterm(hwpt);
 			goto out_hit;
@@ -532,6 +740,9 @@ static int xl_iommu(struct sim_iommu_dev *dev, uint32_t key, uint64_t iova, unsi
 	return ret;
 
 out_hit:
+	/* Without a device TLB the IOTLB is the front cache: this thread keeps a copy. */
+	if (!dev->devtlb)
+		tc_fill(dev, key, iova, &r->e, &ref);
 	ctr_inc(dev, C_IOTLB_HIT);
 	r->cacheable = true;
 	r->host = (uintptr_t)sim_iotlb_xlate(&r->e, iova);
@@ -539,19 +750,24 @@ out_hit:
 	return 0;
 }
 
-int sim_iommu_translate(struct sim_iommu_dev *dev, uint32_t pasid, bool pasid_valid, uint64_t iova,
-			unsigned int access, struct sim_dma_xlate *out,
-			struct sim_xlate_fault *fault)
+/*
+ * Everything after this thread's translation cache: kept out of line so that the hit path
+ * pays for no stack frame (this one holds a fill snapshot and a walk's state).
+ */
+static __attribute__((noinline)) int
+xl_translate_slow(struct sim_iommu_dev *dev, uint32_t pasid, bool pasid_valid, uint64_t iova,
+		  unsigned int access, struct sim_dma_xlate *out, struct sim_xlate_fault *fault)
 {
-	const unsigned int known = SIM_DMA_WRITE | SIM_XLATE_EXEC | SIM_XLATE_PRIV;
 	struct sim_iotlb_fill dfill;
 	struct sim_iotlb_entry e;
+	struct sim_iotlb_ref ref;
 	struct xl_res r;
 	uint32_t key = 0;
 	int ret;
 
-	if ((access & ~known) || ((access & SIM_DMA_WRITE) && (access & SIM_XLATE_EXEC)))
-		return -EINVAL;
+	/* A thread translating for @dev counts in its own cache from here (ctr_add()). */
+	if (atomic_load_explicit(&xl_tc.dev, memory_order_relaxed) != dev)
+		tc_retarget(&xl_tc, dev, NULL);
 	if (pasid_valid) {
 		if (pasid >= dev->max_pasids) {
 			ctr_inc(dev, C_FAULTS);
@@ -560,8 +776,10 @@ int sim_iommu_translate(struct sim_iommu_dev *dev, uint32_t pasid, bool pasid_va
 		key = pasid;
 	}
 	if (dev->devtlb) {
-		if (sim_iotlb_lookup(dev->devtlb, 0, key, iova, &e) && entry_permits(&e, access)) {
-			ctr_inc(dev, C_DEVTLB_HIT);
+		if (sim_iotlb_lookup_ref(dev->devtlb, 0, key, iova, &e, &ref) &&
+		    entry_permits(&e, access)) {
+			tc_fill(dev, key, iova, &e, &ref);
+			ctr_inc(dev, front_hit(dev));
 			out->host = (uintptr_t)sim_iotlb_xlate(&e, iova);
 			out->len = (1ULL << e.shift) - (iova & ((1ULL << e.shift) - 1));
 			return 0;
@@ -580,6 +798,36 @@ int sim_iommu_translate(struct sim_iommu_dev *dev, uint32_t pasid, bool pasid_va
 	out->host = r.host;
 	out->len = r.len;
 	return 0;
+}
+
+int sim_iommu_translate(struct sim_iommu_dev *dev, uint32_t pasid, bool pasid_valid, uint64_t iova,
+			unsigned int access, struct sim_dma_xlate *out,
+			struct sim_xlate_fault *fault)
+{
+	const unsigned int known = SIM_DMA_WRITE | SIM_XLATE_EXEC | SIM_XLATE_PRIV;
+	const struct xl_tc_slot *s;
+
+	if ((access & ~known) || ((access & SIM_DMA_WRITE) && (access & SIM_XLATE_EXEC)))
+		return -EINVAL;
+	/*
+	 * No PASID-range check before the cache: it holds only PASIDs that passed it, so an
+	 * out-of-range one misses and is refused on the slow path.
+	 */
+	s = tc_lookup(dev, pasid_valid ? pasid : 0, iova, access);
+	if (s) {
+		struct xl_tc *tc = &xl_tc;
+		uint64_t mask = (1ULL << s->shift) - 1;
+		enum xl_ctr c = tc->front;
+
+		/* tc_lookup() checked that this thread's cache serves @dev: count here. */
+		atomic_store_explicit(&tc->ctr[c],
+				      atomic_load_explicit(&tc->ctr[c], memory_order_relaxed) + 1,
+				      memory_order_relaxed);
+		out->host = (uintptr_t)(s->out | (iova & mask));
+		out->len = mask + 1 - (iova & mask);
+		return 0;
+	}
+	return xl_translate_slow(dev, pasid, pasid_valid, iova, access, out, fault);
 }
 
 /* ---- invalidation ----------------------------------------------------------------------- */
@@ -769,6 +1017,8 @@ static void xl_init_once(void)
 {
 	/* A failure leaves the guard off: faults in a walk then crash as they would anyway. */
 	(void)sim_guard_init();
+	/* Without the key a thread's unfolded hits are lost at its exit: counters only. */
+	(void)pthread_key_create(&xl_tc_key, tc_exit);
 	sim_iommu_notifier_register(&xl_notifier);
 }
 
@@ -853,6 +1103,7 @@ static void xl_pdev_release(struct sim_pdev *pdev, void *priv)
 	}
 	xl.nr_devs--;
 	pthread_mutex_unlock(&xl.lock);
+	tc_forget(dev);
 	sim_iotlb_destroy(dev->devtlb);
 	pthread_cond_destroy(&dev->prq_cond);
 	pthread_mutex_destroy(&dev->prq_lock);
@@ -1129,9 +1380,11 @@ int sim_iommu_page_request(struct sim_iommu_dev *dev, uint32_t pasid, bool pasid
 void sim_iommu_stats(struct sim_iommu_dev *dev, struct sim_iommu_stats *out)
 {
 	struct sim_iotlb_stats ts;
+	uint64_t v[C_NR];
 
 	memset(out, 0, sizeof(*out));
-#define LD(c) atomic_load_explicit(&dev->ctr[c], memory_order_relaxed)
+	tc_counters(dev, v);
+#define LD(c) v[c]
 	out->devtlb_hits = LD(C_DEVTLB_HIT);
 	out->devtlb_misses = LD(C_DEVTLB_MISS);
 	out->iotlb_hits = LD(C_IOTLB_HIT);

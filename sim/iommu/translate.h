@@ -19,9 +19,11 @@
  * docs/IOMMU_MODEL.md "Translation path" has the diagram, what each invalidation drops and the
  * memory-safety guard.
  *
- * Hot path: sim_iommu_translate() never allocates and takes no lock on a hit beyond the cache
- * set's spinlock; a miss takes the attachment's short-term reference and the io_pagetable's
- * read lock.
+ * Hot path: sim_iommu_translate() never allocates and takes no lock on a hit: a translation
+ * the calling thread made a moment ago is answered by its own translation cache (copies of
+ * front-cache entries, revalidated with two loads: docs/IOMMU_MODEL.md "Per-thread translation
+ * cache"), other hits by the lock-free device-TLB/IOTLB lookups. A miss takes the attachment's
+ * short-term reference and the io_pagetable's read lock.
  */
 #ifndef SVART_SIM_IOMMU_TRANSLATE_H
 #define SVART_SIM_IOMMU_TRANSLATE_H
@@ -181,8 +183,10 @@ void sim_iommu_dev_set_prq_timeout(struct sim_iommu_dev *dev, unsigned int timeo
  *	of the page or leaf that translated it (within one second-stage mapping).
  * @fault: on failure, why (may be NULL).
  *
- * Device TLB, then IOTLB, then a walk of the attached HWPT; sets A/D in first-stage tables as
- * hardware does and caches the result. Allocation-free.
+ * This thread's translation cache, then the device TLB, then the IOTLB, then a walk of the
+ * attached HWPT; sets A/D in first-stage tables as hardware does and caches the result.
+ * Allocation-free. A thread that has translated for a device keeps a little state about it
+ * until it translates for another device or exits (its counts, see sim_iommu_stats()).
  *
  * Return: 0; -EFAULT translation fault; -ENXIO PASID out of range or nothing attached;
  * -EINVAL unknown @access bits or WRITE|EXEC.
