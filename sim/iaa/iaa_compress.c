@@ -107,18 +107,101 @@ static bool cmp_flush(struct cmp *c)
 	return true;
 }
 
-/* Append @n (<= 57 - 7) bits; whole bytes go to the staging buffer (which has 8 bytes slack). */
-static inline void cmp_put(struct cmp *c, uint64_t bits, unsigned int n)
-{
-	unsigned int adv;
+/*
+ * The bit writer. The hot loops keep it in locals (struct cmp_bits on the stack, its fields in
+ * registers): with -fno-strict-aliasing every byte stored to the output would otherwise force
+ * the compiler to reload the whole state from struct cmp.
+ */
+struct cmp_bits {
+	uint8_t *out;
+	size_t opos;
+	uint64_t acc;
+	unsigned int nacc;
+};
 
-	c->acc |= bits << c->nacc;
-	c->nacc += n;
-	memcpy(c->out + c->opos, &c->acc, sizeof(c->acc));
-	adv = c->nacc >> 3;
-	c->opos += adv;
-	c->acc >>= adv * 8;
-	c->nacc &= 7;
+/* Append @n (<= 57 - 7) bits; whole bytes go to the staging buffer (which has 8 bytes slack). */
+static inline __attribute__((always_inline)) void cmp_bits_put(struct cmp_bits *b, uint64_t bits,
+							       unsigned int n)
+{
+	b->acc |= bits << b->nacc;
+	b->nacc += n;
+	memcpy(b->out + b->opos, &b->acc, sizeof(b->acc));
+	b->opos += b->nacc >> 3;
+	b->acc >>= b->nacc & ~7u;
+	b->nacc &= 7;
+}
+
+static inline struct cmp_bits cmp_bits_get(const struct cmp *c)
+{
+	return (struct cmp_bits){ .out = c->out, .opos = c->opos, .acc = c->acc, .nacc = c->nacc };
+}
+
+static inline void cmp_bits_set(struct cmp *c, const struct cmp_bits *b)
+{
+	c->opos = b->opos;
+	c->acc = b->acc;
+	c->nacc = b->nacc;
+}
+
+/* Flush when the staging holds IAA_COUT_FLUSH bytes (its 1 KiB slack takes what comes next). */
+static inline bool cmp_bits_room(struct cmp *c, struct cmp_bits *b)
+{
+	bool ok;
+
+	if (__builtin_expect(b->opos < IAA_COUT_FLUSH, 1))
+		return true;
+	cmp_bits_set(c, b);
+	ok = cmp_flush(c);
+	b->opos = c->opos;
+	return ok;
+}
+
+static void cmp_put(struct cmp *c, uint64_t bits, unsigned int n)
+{
+	struct cmp_bits b = cmp_bits_get(c);
+
+	cmp_bits_put(&b, bits, n);
+	cmp_bits_set(c, &b);
+}
+
+/*
+ * A literal run, up to three literals per put (3 x 15 bits and 7 pending fit 57), the flush
+ * checked every 64 literals (at most 120 bytes, inside the slack). False with c->err 30 at a
+ * literal without a code, or on a flush error.
+ */
+static inline __attribute__((always_inline)) bool cmp_lits(struct cmp *c, struct cmp_bits *b,
+							   const uint32_t *lit, const uint8_t *in,
+							   const uint8_t *end)
+{
+	while (in < end) {
+		const uint8_t *stop = end - in > 64 ? in + 64 : end;
+
+		if (!cmp_bits_room(c, b))
+			return false;
+		for (; in + 3 <= stop; in += 3) {
+			uint32_t l0 = lit[in[0]], l1 = lit[in[1]], l2 = lit[in[2]];
+			unsigned int n0 = l0 >> 16, n1 = l1 >> 16, n2 = l2 >> 16;
+
+			if (__builtin_expect(!n0 || !n1 || !n2, 0))
+				goto out_nocode;
+			cmp_bits_put(b,
+				     (l0 & 0xffff) | (uint64_t)(l1 & 0xffff) << n0 |
+					     (uint64_t)(l2 & 0xffff) << (n0 + n1),
+				     n0 + n1 + n2);
+		}
+		for (; in < stop; in++) {
+			uint32_t l = lit[*in];
+
+			if (__builtin_expect(!(l >> 16), 0))
+				goto out_nocode;
+			cmp_bits_put(b, l & 0xffff, l >> 16);
+		}
+	}
+	return true;
+
+out_nocode:
+	c->err = IAA_AE_INVALID_HUFFCODE;
+	return false;
 }
 
 static unsigned int cmp_bitrev(unsigned int v, unsigned int n)
@@ -159,57 +242,37 @@ static int cmp_build_enc(struct iaa_state *st)
 			return -EINVAL;
 	}
 	for (s = 0; s <= IAA_AECS_EOB; s++) {
-		e->lit_n[s] = (uint8_t)iaa_aecs_code_len(a->ll_sym[s]);
-		e->lit_bits[s] =
-			(uint16_t)cmp_bitrev(iaa_aecs_code_bits(a->ll_sym[s]), e->lit_n[s]);
-	}
-	for (l = 3; l <= IAA_MAX_MATCH; l++) {
-		unsigned int sym = st->len_sym[l], n = iaa_aecs_code_len(a->ll_sym[257 + sym]);
-		unsigned int code = cmp_bitrev(iaa_aecs_code_bits(a->ll_sym[257 + sym]), n);
+		unsigned int n = iaa_aecs_code_len(a->ll_sym[s]);
 
-		e->len_bits[l] = code | (uint32_t)(l - iaa_len_base[sym]) << n;
-		e->len_n[l] = n ? (uint8_t)(n + iaa_len_extra[sym]) : 0;
+		e->lit[s] = cmp_bitrev(iaa_aecs_code_bits(a->ll_sym[s]), n) | n << 16;
 	}
-	for (d = 1; d <= IAA_HIST; d++) {
-		unsigned int sym = st->dist_sym[d], n = iaa_aecs_code_len(a->d_sym[sym]);
-		unsigned int code = cmp_bitrev(iaa_aecs_code_bits(a->d_sym[sym]), n);
+	/* Per symbol, then its range of lengths / distances: no bit reversal per entry. */
+	for (s = 0; s < 29; s++) {
+		unsigned int n = iaa_aecs_code_len(a->ll_sym[257 + s]);
+		unsigned int code = cmp_bitrev(iaa_aecs_code_bits(a->ll_sym[257 + s]), n);
+		unsigned int top = s == 28 ? IAA_MAX_MATCH : iaa_len_base[s + 1] - 1u;
 
-		e->dist_bits[d] = code | (uint32_t)(d - iaa_dist_base[sym]) << n;
-		e->dist_n[d] = n ? (uint8_t)(n + iaa_dist_extra[sym]) : 0;
+		for (l = iaa_len_base[s]; l <= top; l++) {
+			e->len_bits[l] = code | (uint32_t)(l - iaa_len_base[s]) << n;
+			e->len_n[l] = n ? (uint8_t)(n + iaa_len_extra[s]) : 0;
+		}
+	}
+	for (s = 0; s < IAA_AECS_D_SYMS && iaa_dist_base[s] <= IAA_HIST; s++) {
+		unsigned int n = iaa_aecs_code_len(a->d_sym[s]);
+		unsigned int code = cmp_bitrev(iaa_aecs_code_bits(a->d_sym[s]), n);
+		unsigned int top = iaa_dist_base[s + 1] - 1u;
+
+		if (top > IAA_HIST)
+			top = IAA_HIST;
+		for (d = iaa_dist_base[s]; d <= top; d++) {
+			e->dist_bits[d] = code | (uint32_t)(d - iaa_dist_base[s]) << n;
+			e->dist_n[d] = n ? (uint8_t)(n + iaa_dist_extra[s]) : 0;
+		}
 	}
 	memcpy(e->ll_sym, a->ll_sym, sizeof(a->ll_sym));
 	memcpy(e->d_sym, a->d_sym, sizeof(a->d_sym));
 	e->valid = true;
 	return 0;
-}
-
-/* A statistics-pass token; past the memo's capacity only the count goes on. */
-static inline void cmp_tok(struct iaa_memo *m, uint32_t tok)
-{
-	if (m->ntok < IAA_MEMO_MAX_TOK)
-		m->tok[m->ntok] = tok;
-	m->ntok++;
-}
-
-/* One literal: counted (STATS) or coded. False on a missing code. */
-static inline __attribute__((always_inline)) bool cmp_lit(struct cmp *c, uint8_t v, uint32_t *run,
-							  const bool STATS)
-{
-	const struct iaa_enc *e = c->enc;
-	unsigned int n;
-
-	if (STATS) {
-		c->hll[v]++;
-		(*run)++;
-		return true;
-	}
-	n = e->lit_n[v];
-	if (__builtin_expect(!n, 0)) {
-		c->err = IAA_AE_INVALID_HUFFCODE;
-		return false;
-	}
-	cmp_put(c, e->lit_bits[v], n);
-	return true;
 }
 
 /*
@@ -218,6 +281,9 @@ static inline __attribute__((always_inline)) bool cmp_lit(struct cmp *c, uint8_t
  * descriptor's first byte). The hash table keeps 16-bit positions and starts empty for every
  * descriptor, so the symbols depend on the input alone. STATS counts symbols (and keeps them
  * as tokens), else codes them. Returns false to stop (error).
+ *
+ * Everything the loop touches is in locals: with -fno-strict-aliasing each store to the hash
+ * table, the histogram or the output would otherwise reload struct cmp's fields.
  */
 static inline __attribute__((always_inline)) bool cmp_run(struct cmp *c, const uint8_t *buf,
 							  uint32_t buf_abs, uint32_t *pp,
@@ -226,10 +292,23 @@ static inline __attribute__((always_inline)) bool cmp_run(struct cmp *c, const u
 {
 	const struct iaa_enc *e = c->enc;
 	struct iaa_state *st = c->st;
-	uint16_t *head = st->head;
-	struct iaa_memo *m = &st->memo;
-	uint32_t p = *pp, run = 0, fast = end >= IAA_MIN_MATCH ? end - IAA_MIN_MATCH + 1 : 0;
+	uint16_t *const head = st->head;
+	const uint8_t *const len_sym = st->len_sym, *const dist_sym = st->dist_sym;
+	uint32_t *const hll = c->hll, *const hd = c->hd;
+	uint32_t *const tok = st->memo.tok;
+	const uint32_t *const lit = e->lit;
+	uint32_t ntok = st->memo.ntok;
+	uint32_t p = *pp, lit_from = p, fast = end >= IAA_MIN_MATCH ? end - IAA_MIN_MATCH + 1 : 0;
+	struct cmp_bits b = cmp_bits_get(c);
 	bool ok = true;
+
+/* A statistics-pass token; past the memo's capacity only the count goes on. */
+#define CMP_TOK(t)                           \
+	do {                                 \
+		if (ntok < IAA_MEMO_MAX_TOK) \
+			tok[ntok] = (t);     \
+		ntok++;                      \
+	} while (0)
 
 	if (c->lits_only)
 		fast = 0;
@@ -239,69 +318,82 @@ static inline __attribute__((always_inline)) bool cmp_run(struct cmp *c, const u
 		const uint8_t *ip = buf + (p - buf_abs);
 		uint32_t seq = cmp_load32(ip), h = cmp_hash(seq);
 		uint32_t dist = (p - head[h]) & 0xffff, cand = p - dist;
+		const uint8_t *cp;
+		uint32_t max, len, q, qend;
 
-		if (!STATS && c->opos >= IAA_COUT_FLUSH && !cmp_flush(c)) {
-			ok = false;
-			break;
-		}
 		head[h] = (uint16_t)p;
-		if (dist - 1 < IAA_HIST && cand >= IAA_HIST &&
-		    cmp_load32(buf + (cand - buf_abs)) == seq) {
-			uint32_t max = end - p < IAA_MAX_MATCH ? end - p : IAA_MAX_MATCH;
-			uint32_t len =
-				IAA_MIN_MATCH + cmp_extend(ip + IAA_MIN_MATCH,
-							   buf + (cand - buf_abs) + IAA_MIN_MATCH,
-							   max - IAA_MIN_MATCH);
-			uint32_t q, qend = p + IAA_HASH_INSERT;
-
-			if (STATS) {
-				c->hll[257 + st->len_sym[len]]++;
-				c->hd[st->dist_sym[dist]]++;
-				if (run)
-					cmp_tok(m, run);
-				run = 0;
-				cmp_tok(m, IAA_TOK_MATCH | dist << 9 | len);
-			} else {
-				unsigned int ln = e->len_n[len], dn = e->dist_n[dist];
-
-				if (__builtin_expect(!ln || !dn, 0)) {
-					c->err = IAA_AE_INVALID_HUFFCODE;
-					ok = false;
-					break;
-				}
-				cmp_put(c, e->len_bits[len] | (uint64_t)e->dist_bits[dist] << ln,
-					ln + dn);
-			}
-			/* The first positions of a match join the table too. */
-			if (qend > p + len)
-				qend = p + len;
-			if (qend > fast)
-				qend = fast;
-			for (q = p + 1; q < qend; q++)
-				head[cmp_hash(cmp_load32(buf + (q - buf_abs)))] = (uint16_t)q;
-			p += len;
+		cp = buf + (cand - buf_abs);
+		if (!(dist - 1 < IAA_HIST && cand >= IAA_HIST && cmp_load32(cp) == seq)) {
+			/* A literal; counted now, coded with its run at the next match. */
+			if (STATS)
+				hll[*ip]++;
+			p++;
 			continue;
 		}
-		if (!cmp_lit(c, *ip, &run, STATS)) {
-			ok = false;
-			break;
+		max = end - p < IAA_MAX_MATCH ? end - p : IAA_MAX_MATCH;
+		len = IAA_MIN_MATCH +
+		      cmp_extend(ip + IAA_MIN_MATCH, cp + IAA_MIN_MATCH, max - IAA_MIN_MATCH);
+		/* The literals before the match. */
+		if (STATS) {
+			if (p > lit_from)
+				CMP_TOK(p - lit_from);
+			hll[257 + len_sym[len]]++;
+			hd[dist_sym[dist]]++;
+			CMP_TOK(IAA_TOK_MATCH | dist << 9 | len);
+		} else {
+			unsigned int ln = e->len_n[len], dn = e->dist_n[dist];
+
+			if (p > lit_from && !cmp_lits(c, &b, lit, buf + (lit_from - buf_abs),
+						      buf + (p - buf_abs))) {
+				ok = false;
+				lit_from = p;
+				break;
+			}
+			if (__builtin_expect(!ln || !dn, 0)) {
+				c->err = IAA_AE_INVALID_HUFFCODE;
+				ok = false;
+				lit_from = p;
+				break;
+			}
+			if (!cmp_bits_room(c, &b)) {
+				ok = false;
+				lit_from = p;
+				break;
+			}
+			cmp_bits_put(&b, e->len_bits[len] | (uint64_t)e->dist_bits[dist] << ln,
+				     ln + dn);
 		}
-		p++;
+		/* The first positions of a match join the table too. */
+		qend = p + IAA_HASH_INSERT;
+		if (qend > p + len)
+			qend = p + len;
+		if (qend > fast)
+			qend = fast;
+		for (q = p + 1; q < qend; q++)
+			head[cmp_hash(cmp_load32(buf + (q - buf_abs)))] = (uint16_t)q;
+		p += len;
+		lit_from = p;
 	}
-	/* Too close to the end for a match, or literals only. */
-	while (ok && p < limit) {
-		if (!STATS && c->opos >= IAA_COUT_FLUSH && !cmp_flush(c)) {
-			ok = false;
-			break;
+	/* Too close to the end for a match, or literals only: the rest up to limit are literals. */
+	if (ok && p < limit) {
+		if (STATS) {
+			for (uint32_t q = p; q < limit; q++)
+				hll[buf[q - buf_abs]]++;
 		}
-		if (!cmp_lit(c, buf[p - buf_abs], &run, STATS)) {
-			ok = false;
-			break;
-		}
-		p++;
+		p = limit;
 	}
-	if (STATS && run)
-		cmp_tok(m, run);
+	if (ok && p > lit_from) {
+		if (STATS) {
+			CMP_TOK(p - lit_from);
+		} else if (!cmp_lits(c, &b, lit, buf + (lit_from - buf_abs), buf + (p - buf_abs))) {
+			ok = false;
+		}
+	}
+#undef CMP_TOK
+	if (STATS)
+		st->memo.ntok = ntok;
+	else
+		cmp_bits_set(c, &b);
 	*pp = p;
 	return ok;
 }
@@ -376,7 +468,7 @@ static bool cmp_put_code(struct cmp *c, unsigned int sym)
 		c->err = IAA_AE_INVALID_HUFFCODE;
 		return false;
 	}
-	cmp_put(c, c->enc->lit_bits[sym], n);
+	cmp_put(c, c->enc->lit[sym] & 0xffff, n);
 	return true;
 }
 
@@ -472,39 +564,41 @@ static bool cmp_memo_match(struct cmp *c)
 static bool cmp_memo_code(struct cmp *c)
 {
 	const struct iaa_enc *e = c->enc;
-	struct iaa_memo *m = &c->st->memo;
+	const struct iaa_memo *m = &c->st->memo;
+	const uint32_t *tok = m->tok, *tend = m->tok + m->ntok;
 	const uint8_t *in = m->in;
+	struct cmp_bits b = cmp_bits_get(c);
+	bool ok = true;
 
-	for (uint32_t t = 0; t < m->ntok; t++) {
-		uint32_t tok = m->tok[t];
+	for (; tok < tend; tok++) {
+		uint32_t t = *tok;
 
-		if (c->opos >= IAA_COUT_FLUSH && !cmp_flush(c))
-			return false;
-		if (tok & IAA_TOK_MATCH) {
-			uint32_t len = tok & 0x1ff, dist = (tok >> 9) & 0x1fff;
+		if (t & IAA_TOK_MATCH) {
+			uint32_t len = t & 0x1ff, dist = (t >> 9) & 0x1fff;
 			unsigned int ln = e->len_n[len], dn = e->dist_n[dist];
 
-			if (!ln || !dn) {
+			if (__builtin_expect(!ln || !dn, 0)) {
 				c->err = IAA_AE_INVALID_HUFFCODE;
-				return false;
+				ok = false;
+				break;
 			}
-			cmp_put(c, e->len_bits[len] | (uint64_t)e->dist_bits[dist] << ln, ln + dn);
+			if (!cmp_bits_room(c, &b)) {
+				ok = false;
+				break;
+			}
+			cmp_bits_put(&b, e->len_bits[len] | (uint64_t)e->dist_bits[dist] << ln,
+				     ln + dn);
 			in += len;
 			continue;
 		}
-		for (const uint8_t *end = in + tok; in < end; in++) {
-			unsigned int n = e->lit_n[*in];
-
-			if (!n) {
-				c->err = IAA_AE_INVALID_HUFFCODE;
-				return false;
-			}
-			if (c->opos >= IAA_COUT_FLUSH && !cmp_flush(c))
-				return false;
-			cmp_put(c, e->lit_bits[*in], n);
+		if (!cmp_lits(c, &b, e->lit, in, in + t)) {
+			ok = false;
+			break;
 		}
+		in += t;
 	}
-	return true;
+	cmp_bits_set(c, &b);
+	return ok;
 }
 
 uint8_t iaa_compress(struct iaa_job *job)
