@@ -94,7 +94,7 @@ API int svart_cq_reap(struct svart_cq *cq, struct svart_job **jobs, unsigned int
 		      unsigned int min, int64_t timeout_ns)
 {
 	uint64_t deadline = timeout_ns < 0 ? 0 : rt_now_ns() + (uint64_t)timeout_ns;
-	unsigned int n = 0, spin = 0;
+	unsigned int n = 0, spin = 0, idle = 0;
 
 	if (!cq || !jobs || !max || min > max)
 		return -EINVAL;
@@ -106,7 +106,13 @@ API int svart_cq_reap(struct svart_cq *cq, struct svart_job **jobs, unsigned int
 			return (int)n;
 		if (!(++spin & 31))
 			cq->ctx->ops->service(cq->ctx);
-		rt_idle(spin);
+		/* Lend this thread to the device rather than idle (sim: run its engine here); the
+		 * oldest job's WQ, whose group's engine serves its other WQs too. */
+		if (cq->ctx->ops->assist(cq->ctx, cq->head->wq, RT_ASSIST_RUN) > 0) {
+			idle = 0;
+			continue;
+		}
+		rt_idle(idle++);
 	}
 }
 

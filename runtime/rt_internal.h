@@ -63,6 +63,13 @@ static inline bool rt_wq_has_op(const struct rt_wq *wq, uint8_t opcode)
 	return wq->opcap[opcode / 8] & (1u << (opcode % 8));
 }
 
+/* What a waiting thread tells the platform (rt_platform_ops.assist). */
+enum rt_assist {
+	RT_ASSIST_RUN, /* waiting for @wq now: run queued work if the device lets this thread */
+	RT_ASSIST_ENTER, /* about to submit to @wq and wait until done: no wake-up needed */
+	RT_ASSIST_LEAVE, /* done waiting after an ENTER on @wq */
+};
+
 /* A platform backend. Every op is set: the ones a platform lacks return -EOPNOTSUPP. */
 struct rt_platform_ops {
 	const char *name;
@@ -82,6 +89,12 @@ struct rt_platform_ops {
 			bool write);
 	/* The process changed the mapping of the range. */
 	int (*invalidate)(struct svart_ctx *ctx, const void *addr, size_t len);
+	/*
+	 * A thread waiting for a descriptor on @wq lends itself to the device (sim: it runs an
+	 * idle engine's loop, docs/SUBMISSION.md "Assisted waits"). RUN: descriptors executed or
+	 * 0; ENTER/LEAVE bracket a submit-and-wait: 0. -EOPNOTSUPP on hardware (nothing to lend).
+	 */
+	int (*assist)(struct svart_ctx *ctx, struct rt_wq *wq, enum rt_assist step);
 };
 
 extern const struct rt_platform_ops rt_platform_sim;
@@ -94,6 +107,7 @@ int rt_plat_eopnotsupp_service(struct svart_ctx *ctx);
 int rt_plat_populate(struct svart_ctx *ctx, struct rt_wq *wq, const void *addr, size_t len,
 		     bool write);
 int rt_plat_eopnotsupp_invalidate(struct svart_ctx *ctx, const void *addr, size_t len);
+int rt_plat_eopnotsupp_assist(struct svart_ctx *ctx, struct rt_wq *wq, enum rt_assist step);
 
 /* Resolved options (struct svart_ctx_opts + environment + defaults). */
 struct rt_opts {
@@ -272,6 +286,8 @@ struct svart_job {
 	uint64_t fault_off, fault_out_off; /* progress at the last partial completion */
 	struct rt_wq *wq;
 	bool on_credit; /* holds a credit of wq */
+	bool assist; /* a synchronous run: submissions are announced (RT_ASSIST_ENTER) */
+	struct rt_wq *assist_wq; /* where the announcement is, until RT_ASSIST_LEAVE */
 	/* Op scratch (IAA: AECS, framing state). */
 	void *aecs;
 	uint8_t frame_hdr; /* bytes of framing header already written */

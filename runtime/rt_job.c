@@ -102,10 +102,18 @@ static void job_cpu(struct svart_job *job, bool fallback)
 		rt_job_finish(job, job->res.status, SVART_PATH_CPU);
 }
 
-/* Pause a little more each time (bounded), so retries do not hammer a full WQ. */
-static void job_backoff(unsigned int attempt)
+/*
+ * Pause a little more each time (bounded), so retries do not hammer a full WQ. A synchronous
+ * caller (announced on @wq) runs the device instead if it can: on sim its presence keeps the
+ * engine asleep, which would otherwise leave the WQ full. Others only pause: the engines
+ * drain the WQ meanwhile, and a burst that outruns them still finds it full, as on hardware.
+ */
+static void job_backoff(struct svart_job *job, struct rt_wq *wq, unsigned int attempt)
 {
 	unsigned int spins = 1u << (attempt < 10 ? attempt : 10);
+
+	if (job->assist_wq == wq && job->ctx->ops->assist(job->ctx, wq, RT_ASSIST_RUN) > 0)
+		return;
 
 	for (unsigned int i = 0; i < spins; i++)
 		enq_cpu_relax();
@@ -122,13 +130,21 @@ int rt_job_submit_wq(struct svart_job *job, struct rt_wq *wq)
 	unsigned int retries = job->ctx->opts.enqcmd_retries;
 	int ret;
 
+	if (job->assist && job->assist_wq != wq) {
+		/* Announced before the descriptor is visible (see rt_job_run()). */
+		if (job->assist_wq)
+			job->ctx->ops->assist(job->ctx, job->assist_wq, RT_ASSIST_LEAVE);
+		job->ctx->ops->assist(job->ctx, wq, RT_ASSIST_ENTER);
+		job->assist_wq = wq;
+	}
+
 	if (wq->dedicated) {
 		for (unsigned int i = 0;; i++) {
 			if (!enq_credits_acquire(&wq->credits))
 				break;
 			if (i >= retries)
 				return -EAGAIN;
-			job_backoff(i);
+			job_backoff(job, wq, i);
 		}
 		job->on_credit = true;
 		job->wq = wq;
@@ -140,7 +156,7 @@ int rt_job_submit_wq(struct svart_job *job, struct rt_wq *wq)
 		job->res.retries++;
 		atomic_fetch_add_explicit(&wq->retries, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&job->ctx->stats.enqcmd_retries, 1, memory_order_relaxed);
-		job_backoff(i);
+		job_backoff(job, wq, i);
 	}
 	if (ret) {
 		job_put_credit(job);
@@ -382,7 +398,7 @@ int rt_job_wait(struct svart_job *job, uint64_t deadline_ns)
 {
 	struct svart_ctx *ctx = job->ctx;
 	bool serve = !(ctx->opts.flags & SVART_CTX_FAULT_THREAD);
-	unsigned int spin = 0;
+	unsigned int spin = 0, idle = 0;
 	int ret;
 
 	for (;;) {
@@ -400,7 +416,12 @@ int rt_job_wait(struct svart_job *job, uint64_t deadline_ns)
 			ctx->ops->service(ctx);
 		if (deadline_ns && !(spin & 255) && rt_now_ns() > deadline_ns)
 			return -ETIMEDOUT;
-		rt_idle(spin);
+		/* Lend this thread to the device rather than idle (sim: run its engine here). */
+		if (ctx->ops->assist(ctx, job->wq, RT_ASSIST_RUN) > 0) {
+			idle = 0;
+			continue;
+		}
+		rt_idle(idle++);
 	}
 }
 
@@ -419,12 +440,22 @@ void rt_idle(unsigned int spin)
 
 int rt_job_run(struct svart_job *job)
 {
-	int ret = rt_job_submit(job);
+	int ret;
 
-	if (ret)
-		return ret;
-	rt_job_wait(job, 0);
-	return job->res.status;
+	/*
+	 * This thread waits until the job is done, lending itself to the device meanwhile: its
+	 * submissions are announced, so a sleeping sim engine need not be woken for them.
+	 */
+	job->assist = true;
+	ret = rt_job_submit(job);
+	if (!ret)
+		rt_job_wait(job, 0);
+	if (job->assist_wq) {
+		job->ctx->ops->assist(job->ctx, job->assist_wq, RT_ASSIST_LEAVE);
+		job->assist_wq = NULL;
+	}
+	job->assist = false;
+	return ret ? ret : job->res.status;
 }
 
 static pthread_key_t sync_key;

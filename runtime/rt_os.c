@@ -6,11 +6,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "enqcmd/enq_portal.h"
 #include "runtime/rt_os.h"
+#include "sim/accel/sim_accel.h"
 #include "sim/sim_file.h"
+#include "sim/vfio/sim_vfio.h"
 
 bool rt_os_is_sim(int fd)
 {
@@ -92,4 +96,54 @@ int rt_os_close(int fd)
 	if (rt_os_is_sim(fd))
 		return sim_file_close(fd);
 	return close(fd) < 0 ? -errno : 0;
+}
+
+ssize_t rt_os_pread(int fd, void *buf, size_t count, off_t off)
+{
+	ssize_t rc;
+
+	if (rt_os_is_sim(fd))
+		return sim_pread(fd, buf, count, off);
+	rc = pread(fd, buf, count, off);
+	return rc < 0 ? -errno : rc;
+}
+
+ssize_t rt_os_pwrite(int fd, const void *buf, size_t count, off_t off)
+{
+	ssize_t rc;
+
+	if (rt_os_is_sim(fd))
+		return sim_pwrite(fd, buf, count, off);
+	rc = pwrite(fd, buf, count, off);
+	return rc < 0 ? -errno : rc;
+}
+
+int rt_os_mmap(int fd, size_t len, int prot, int flags, off_t off, void **addr)
+{
+	void *p;
+
+	if (rt_os_is_sim(fd))
+		return sim_mmap(fd, len, prot, flags, off, addr);
+	p = mmap(*addr, len, prot, flags, fd, off);
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+int rt_os_munmap(void *addr, size_t len)
+{
+	/* sim forgets its portal mapping; the reservation itself is an ordinary mapping. */
+	sim_vfio_portal_unmap(addr, len);
+	return munmap(addr, len) < 0 ? -errno : 0;
+}
+
+int rt_os_portal_init(struct enq_portal *p, void *page, bool dedicated)
+{
+	struct sim_accel_wq *wq;
+
+	if (!sim_vfio_portal_find(page, &wq, NULL))
+		return enq_portal_init_sim(p, sim_wq_submit, wq,
+					   dedicated ? ENQ_SIM_HOW_MOVDIR64B : ENQ_SIM_HOW_ENQCMD);
+	return enq_portal_init_hw(p, page, dedicated);
 }

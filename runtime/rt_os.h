@@ -23,4 +23,27 @@ int rt_os_poll(int fd, short events, int timeout_ms);
 int rt_os_close(int fd);
 bool rt_os_is_sim(int fd);
 
+/* pread(2)/pwrite(2): VFIO region access at (index << 40 | offset). A count or -errno. */
+ssize_t rt_os_pread(int fd, void *buf, size_t count, off_t off);
+ssize_t rt_os_pwrite(int fd, const void *buf, size_t count, off_t off);
+/* mmap(2) of @fd: 0 with *@addr the mapping (in: the address argument), or -errno. */
+int rt_os_mmap(int fd, size_t len, int prot, int flags, off_t off, void **addr);
+/* munmap(2) of what rt_os_mmap() mapped: 0 or -errno. */
+int rt_os_munmap(void *addr, size_t len);
+
+struct enq_portal;
+/**
+ * rt_os_portal_init() - a portal on a WQ portal page mapped from a VFIO BAR.
+ * @p: the portal.
+ * @page: the mapped portal page (64-byte aligned).
+ * @dedicated: MOVDIR64B (dedicated WQ) rather than ENQCMD.
+ *
+ * A page sim mapped is sim's (sim_vfio_portal_find()): sim takes the descriptor in place of
+ * the instruction, which is the one hardware-only step of a VFIO user driver sim stands in
+ * for; a store to it would reach nothing. Any other page gets the instruction.
+ *
+ * Return: 0, or enq_portal_init_hw()'s -EINVAL / -EOPNOTSUPP (the CPU lacks the instruction).
+ */
+int rt_os_portal_init(struct enq_portal *p, void *page, bool dedicated);
+
 #endif

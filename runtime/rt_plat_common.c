@@ -26,6 +26,11 @@ int rt_plat_eopnotsupp_invalidate(struct svart_ctx *ctx, const void *addr, size_
 	return -EOPNOTSUPP;
 }
 
+int rt_plat_eopnotsupp_assist(struct svart_ctx *ctx, struct rt_wq *wq, enum rt_assist step)
+{
+	return -EOPNOTSUPP;
+}
+
 struct touch {
 	uintptr_t start, end;
 	bool write;

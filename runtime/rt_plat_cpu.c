@@ -32,4 +32,5 @@ const struct rt_platform_ops rt_platform_cpu = {
 	.service = rt_plat_eopnotsupp_service,
 	.prefault = cpu_prefault,
 	.invalidate = rt_plat_eopnotsupp_invalidate,
+	.assist = rt_plat_eopnotsupp_assist,
 };

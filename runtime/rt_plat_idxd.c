@@ -248,4 +248,5 @@ const struct rt_platform_ops rt_platform_idxd = {
 	.service = rt_plat_eopnotsupp_service,
 	.prefault = rt_plat_populate,
 	.invalidate = idxd_invalidate,
+	.assist = rt_plat_eopnotsupp_assist,
 };

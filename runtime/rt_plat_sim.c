@@ -26,6 +26,8 @@
 #define SIM_PLAT_PASID 0x5a7
 
 #define SIM_PLAT_MAX_DEVS SIM_ACCEL_CFG_MAX_DEVS
+/* Descriptors one assist may run: bounds how long a waiter is away from its own records. */
+#define SIM_ASSIST_MAX 16u
 
 struct sim_bind_dev {
 	struct sim_accel_dev *dev;
@@ -281,6 +283,27 @@ static int sim_invalidate(struct svart_ctx *ctx, const void *addr, size_t len)
 	return 0;
 }
 
+/*
+ * The waiting thread runs an idle engine of the WQ's group (sim_wq_assist()): on a machine
+ * with fewer cores than threads that want them, this keeps a waiter from spinning against the
+ * engine it waits for, or waiting a futex wake-up and a scheduler round trip for a sleeping
+ * one. A synchronous run announces itself first (ENTER), which spares its submission the
+ * wake-up of a sleeping engine.
+ */
+static int sim_assist(struct svart_ctx *ctx, struct rt_wq *wq, enum rt_assist step)
+{
+	switch (step) {
+	case RT_ASSIST_ENTER:
+		sim_wq_assist_enter(wq->plat);
+		return 0;
+	case RT_ASSIST_LEAVE:
+		sim_wq_assist_leave(wq->plat);
+		return 0;
+	default:
+		return sim_wq_assist(wq->plat, SIM_ASSIST_MAX);
+	}
+}
+
 const struct rt_platform_ops rt_platform_sim = {
 	.name = "sim",
 	.platform = SVART_PLATFORM_SIM,
@@ -290,4 +313,5 @@ const struct rt_platform_ops rt_platform_sim = {
 	.service = sim_service,
 	.prefault = sim_prefault,
 	.invalidate = sim_invalidate,
+	.assist = sim_assist,
 };

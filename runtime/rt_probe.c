@@ -759,7 +759,11 @@ static void verdict_vfio(struct rt_probe *p)
 	const struct rt_probe_os *os = &p->os;
 	const struct rt_probe_node *io = &os->iommu;
 	bool iommu_ok = io->present && io->is_chr && io->readable && io->writable;
-	bool cpu_ok = cpu_enqcmd(&p->cpu) || p->cpu.movdir64b;
+	/*
+	 * MOVDIR64B only: svart's PASID is not the kernel's IA32_PASID, so an ENQCMD could not
+	 * carry it; the vfio platform programs dedicated WQs with the PASID (rt_plat_vfio.c).
+	 */
+	bool cpu_ok = p->cpu.movdir64b;
 	char list[RT_PROBE_REASON_LEN] = "";
 	int n_access = 0;
 
@@ -780,10 +784,8 @@ static void verdict_vfio(struct rt_probe *p)
 		v->usable = true;
 		reason_add(v->reason, sizeof(v->reason), "iommufd; %d VFIO device%s: %s", n_access,
 			   n_access > 1 ? "s" : "", list);
-		reason_add(v->reason, sizeof(v->reason), "submission: %s%s%s",
-			   cpu_enqcmd(&p->cpu) ? "ENQCMD" : "",
-			   cpu_enqcmd(&p->cpu) && p->cpu.movdir64b ? ", " : "",
-			   p->cpu.movdir64b ? "MOVDIR64B" : "");
+		reason_add(v->reason, sizeof(v->reason),
+			   "submission: MOVDIR64B to dedicated WQs svart configures");
 		return;
 	}
 	if (!io->present)
@@ -800,7 +802,7 @@ static void verdict_vfio(struct rt_probe *p)
 		reason_add(v->reason, sizeof(v->reason),
 			   "no VFIO device cdev with read+write access for uid %u", os->euid);
 	if (!cpu_ok)
-		reason_cpu(v->reason, sizeof(v->reason), &p->cpu, true, true);
+		reason_cpu(v->reason, sizeof(v->reason), &p->cpu, false, true);
 }
 
 void rt_probe_judge(struct rt_probe *p)

@@ -99,3 +99,15 @@ int sim_platform_vfio_index(const struct sim_accel_dev *dev)
 	pthread_mutex_unlock(&plat_lock);
 	return ret;
 }
+
+struct sim_accel_dev *sim_platform_dev_by_vfio(int index)
+{
+	struct sim_accel_dev *dev = NULL;
+
+	pthread_mutex_lock(&plat_lock);
+	for (int i = 0; i < SIM_ACCEL_CFG_MAX_DEVS; i++)
+		if (plat_links[i].dev && plat_links[i].vfio_index == index)
+			dev = (struct sim_accel_dev *)plat_links[i].dev;
+	pthread_mutex_unlock(&plat_lock);
+	return dev;
+}

@@ -28,4 +28,14 @@ void sim_platform_put(void);
  */
 int sim_platform_vfio_index(const struct sim_accel_dev *dev);
 
+/**
+ * sim_platform_dev_by_vfio() - the device behind /dev/vfio/devices/vfio@index.
+ * @index: N.
+ *
+ * The pointer is valid while the platform holds the device (until its last put).
+ *
+ * Return: the device, or NULL (no platform device has that cdev).
+ */
+struct sim_accel_dev *sim_platform_dev_by_vfio(int index);
+
 #endif /* SVART_SIM_SIM_PLATFORM_H */

@@ -14,6 +14,17 @@
  * work once more and futex-waits on wake_seq; a submitter publishes its slot, fences and, only
  * if sleepers is nonzero, bumps wake_seq and wakes one engine (Dekker: one of the two sees the
  * other).
+ *
+ * Running an engine: whoever holds engine.claim (its thread, or a thread assisting through
+ * sim_wq_assist()) is the engine: it alone picks, executes and counts, so an engine still runs
+ * one descriptor at a time, in order. An engine never sleeps while work it could take is
+ * visible (a WQ of its group not empty, or a descriptor an assistant deferred to it): the
+ * claim's release wakes nobody.
+ *
+ * Present assistants (group.assistants) take the wake-up over: a submitter that sees one does
+ * not wake a sleeping engine, as that thread runs the group's queue itself until it leaves,
+ * and on leaving (decrement, fence, look for work) wakes an engine for what is left. The same
+ * Dekker pairing as the sleepers: the submitter publishes, fences, reads assistants.
  */
 #ifndef SVART_SIM_ACCEL_ACCEL_INTERNAL_H
 #define SVART_SIM_ACCEL_ACCEL_INTERNAL_H
@@ -29,6 +40,7 @@
 #define ACCEL_WQ_CLOSED (UINT64_C(1) << 63)
 #define ACCEL_DEFAULT_SPIN_US 50u
 #define ACCEL_DRAIN_OPCODE 0x02 /* DSA_OPCODE_DRAIN == IAX_OPCODE_DRAIN */
+#define ACCEL_BATCH_OPCODE 0x01 /* DSA_OPCODE_BATCH; IAA has no opcode 1 */
 
 struct accel_slot {
 	_Atomic uint64_t seq;
@@ -43,8 +55,20 @@ struct sim_accel_group {
 	unsigned int id;
 	_Alignas(ACCEL_CACHELINE) atomic_uint wake_seq; /* futex word */
 	atomic_uint sleepers;
+	/* Threads between sim_wq_assist_enter() and _leave(): they will run what is queued. */
+	atomic_uint assistants;
 	/* WQs of this group that engines serve (enabled or draining), bit = WQ id. */
 	atomic_uint wq_mask;
+};
+
+/* What an engine takes from a WQ. */
+struct accel_item {
+	_Alignas(ACCEL_CACHELINE) unsigned char desc[IDXD_DESC_SIZE];
+	struct sim_accel_wq *wq;
+	uint64_t pos;
+	uint32_t pasid;
+	bool pasid_valid;
+	bool priv;
 };
 
 struct sim_accel_engine {
@@ -59,21 +83,18 @@ struct sim_accel_engine {
 	void *state;
 	unsigned int cur; /* weighted round robin: WQ being served */
 	unsigned int budget; /* descriptors left for it before moving on */
-	/* Counters: written by the engine only, read by anyone. */
+	/* 1 while a thread runs the engine (see the top of this file). */
+	_Alignas(ACCEL_CACHELINE) atomic_uint claim;
+	/* A descriptor an assistant took but may not execute itself: the engine's thread runs it
+	 * before anything else. Written under the claim. */
+	atomic_bool deferred;
+	struct accel_item held;
+	/* Counters: written by the claim's holder, read by anyone. */
 	_Alignas(ACCEL_CACHELINE) _Atomic uint64_t descs;
-	_Atomic uint64_t busy_ns;
+	_Atomic uint64_t busy_ns; /* busy periods of the engine's own thread */
 	_Atomic uint64_t translations, page_requests, faults;
 	_Atomic uint64_t sleeps;
-};
-
-/* What an engine takes from a WQ. */
-struct accel_item {
-	_Alignas(ACCEL_CACHELINE) unsigned char desc[IDXD_DESC_SIZE];
-	struct sim_accel_wq *wq;
-	uint64_t pos;
-	uint32_t pasid;
-	bool pasid_valid;
-	bool priv;
+	_Atomic uint64_t assisted; /* descriptors executed by assisting threads */
 };
 
 struct sim_accel_wq {
@@ -170,6 +191,8 @@ void accel_wq_shutdown(struct sim_accel_wq *wq, bool abort);
 void accel_wq_wait_completed(struct sim_accel_wq *wq, uint64_t target);
 /* Take the descriptor at the WQ's tail into @it; false when there is none (yet). */
 bool accel_wq_take(struct sim_accel_wq *wq, struct accel_item *it);
+/* Whether the WQ holds a descriptor an engine could take now (a read-only look). */
+bool accel_wq_ready(struct sim_accel_wq *wq);
 
 /* engine.c */
 /* Start the threads of @group's engines that are not running: 0 or -errno. dev->lock held. */

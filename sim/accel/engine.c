@@ -10,6 +10,11 @@
  *
  * Idle engines busy-poll for dev->spin_ns, then sleep on the group's futex word until a
  * submitter wakes them; a loaded device runs without a system call per descriptor.
+ *
+ * An engine is run by whoever holds its claim: its own thread, or a thread waiting for a
+ * completion that assists through sim_wq_assist() (docs/SIM_DEVICES.md, "Assisted
+ * execution"). Only which host thread runs the device model changes: the descriptor is taken
+ * from the WQ, arbitrated, executed and completed exactly as the engine's thread would.
  */
 #include "sim/accel/accel_internal.h"
 #include "sim/sim_numa.h"
@@ -18,6 +23,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <numa.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,7 +96,7 @@ static void engine_count(_Atomic uint64_t *c, uint64_t n)
 			      memory_order_relaxed);
 }
 
-static void engine_run(struct sim_accel_engine *eng, struct accel_item *it)
+static void engine_run(struct sim_accel_engine *eng, struct accel_item *it, bool assist)
 {
 	struct sim_accel_dev *dev = eng->dev;
 	struct sim_accel_wq *wq = it->wq;
@@ -111,6 +117,8 @@ static void engine_run(struct sim_accel_engine *eng, struct accel_item *it)
 	dev->exec(&x, it->desc);
 	atomic_fetch_add_explicit(&wq->completed, 1, memory_order_release);
 	engine_count(&eng->descs, 1);
+	if (assist)
+		engine_count(&eng->assisted, 1);
 	engine_count(&eng->translations, dma.translations);
 	if (dma.page_requests)
 		engine_count(&eng->page_requests, dma.page_requests);
@@ -131,55 +139,222 @@ static void engine_bind(struct sim_accel_engine *eng)
 		numa_run_on_node(dev->node);
 }
 
+static bool engine_claim(struct sim_accel_engine *eng)
+{
+	/* A plain load first: a held claim costs the looker no exclusive cache line. */
+	return !atomic_load_explicit(&eng->claim, memory_order_relaxed) &&
+	       !atomic_exchange_explicit(&eng->claim, 1, memory_order_acquire);
+}
+
+static void engine_unclaim(struct sim_accel_engine *eng)
+{
+	atomic_store_explicit(&eng->claim, 0, memory_order_release);
+}
+
+/* Whether a WQ of @grp holds a descriptor (a read-only look). */
+static bool group_has_work(struct sim_accel_dev *dev, struct sim_accel_group *grp)
+{
+	unsigned int mask = atomic_load_explicit(&grp->wq_mask, memory_order_acquire);
+
+	for (; mask; mask &= mask - 1)
+		if (accel_wq_ready(dev->wqs[__builtin_ctz(mask)]))
+			return true;
+	return false;
+}
+
+/*
+ * Work for this engine's thread: a deferred descriptor, or a WQ of its group not empty while
+ * no assistant is present. A present assistant runs the queue itself (on the CPU that waits
+ * for it, with its caches) and wakes an engine for what it leaves behind; the thread staying
+ * out of its way spares both a race for the claim and, on a machine with few cores, the CPU.
+ */
+static bool engine_has_work(struct sim_accel_engine *eng)
+{
+	if (atomic_load_explicit(&eng->deferred, memory_order_acquire))
+		return true;
+	if (atomic_load_explicit(&eng->grp->assistants, memory_order_relaxed))
+		return false;
+	return group_has_work(eng->dev, eng->grp);
+}
+
+/*
+ * Whether an assisting thread may execute @it itself. It must never wait for something only
+ * its own caller could provide: a page request is answered by the runtime's fault service,
+ * which runs inline in waiting threads, the assistant's caller included. So descriptors that
+ * may make page requests stay with the engine's thread: BOF set, a BATCH (its list and its
+ * descriptors' records), or a completion record that does not translate now (writing it would
+ * make a page request). The record's look-up is an IOTLB hit the execution repeats.
+ */
+static bool engine_assist_may_run(struct sim_accel_engine *eng, const struct accel_item *it)
+{
+	struct sim_accel_dev *dev = eng->dev;
+	uint32_t flags =
+		(uint32_t)it->desc[4] | (uint32_t)it->desc[5] << 8 | (uint32_t)it->desc[6] << 16;
+	uint64_t rec, run;
+	struct sim_dma dma;
+	void *host;
+
+	if ((flags & IDXD_OP_FLAG_BOF) || it->desc[7] == ACCEL_BATCH_OPCODE)
+		return false;
+	if (!(flags & IDXD_OP_FLAG_CRAV))
+		return true;
+	memcpy(&rec, it->desc + 8, sizeof(rec));
+	sim_dma_init(&dma, dev->dma_ops, dev->dma_priv);
+	dma.pasid = it->pasid;
+	dma.pasid_valid = it->pasid_valid;
+	dma.priv_req = it->priv;
+	return !sim_dma_run(&dma, rec, 1, SIM_DMA_WRITE, &host, &run);
+}
+
+/*
+ * Run the engine while holding its claim: a deferred descriptor first (engine thread only),
+ * then what arbitration picks, up to @max descriptors. Return how many were executed.
+ */
+static unsigned int engine_serve(struct sim_accel_engine *eng, bool assist, unsigned int max)
+{
+	struct accel_item it;
+	unsigned int n = 0;
+
+	if (atomic_load_explicit(&eng->deferred, memory_order_acquire)) {
+		if (assist)
+			return 0; /* it goes first, and only the engine's thread may run it */
+		engine_run(eng, &eng->held, false);
+		atomic_store_explicit(&eng->deferred, false, memory_order_release);
+		n++;
+	}
+	while (n < max && engine_pick(eng, &it)) {
+		if (assist && !engine_assist_may_run(eng, &it)) {
+			eng->held = it;
+			atomic_store_explicit(&eng->deferred, true, memory_order_release);
+			/* Pairs with the sleeper's increment + fence before it looks for work. The
+			 * futex word is the group's: wake them all so that this engine is one. */
+			atomic_thread_fence(memory_order_seq_cst);
+			if (atomic_load_explicit(&eng->grp->sleepers, memory_order_relaxed))
+				accel_group_wake(eng->grp, true);
+			break;
+		}
+		engine_run(eng, &it, assist);
+		n++;
+	}
+	return n;
+}
+
 static void *engine_main(void *arg)
 {
 	struct sim_accel_engine *eng = arg;
 	struct sim_accel_group *grp = eng->grp;
 	uint64_t busy_start = 0, spin_start = 0;
 	unsigned int spins = 0;
-	struct accel_item it;
 
 	engine_bind(eng);
 	for (;;) {
-		bool have = engine_pick(eng, &it);
+		unsigned int done = 0;
 
-		if (!have) {
-			if (busy_start) {
-				engine_count(&eng->busy_ns, accel_now_ns() - busy_start);
-				busy_start = 0;
-			}
-			if (atomic_load_explicit(&eng->stop, memory_order_acquire))
-				break;
-			if (!spin_start) {
-				spin_start = accel_now_ns();
-				spins = 0;
-			}
-			if ((++spins & 63) || accel_now_ns() - spin_start < eng->dev->spin_ns) {
-				accel_cpu_relax();
-				continue;
-			}
-			/* Sleep, unless work or a stop arrived after we announced it. */
-			atomic_fetch_add(&grp->sleepers, 1);
-			atomic_thread_fence(memory_order_seq_cst);
-			unsigned int seq =
-				atomic_load_explicit(&grp->wake_seq, memory_order_acquire);
-
-			have = engine_pick(eng, &it);
-			if (!have && !atomic_load(&eng->stop)) {
-				engine_futex_wait(&grp->wake_seq, seq);
-				engine_count(&eng->sleeps, 1);
-			}
-			atomic_fetch_sub(&grp->sleepers, 1);
-			spin_start = 0;
-			if (!have)
-				continue;
+		if (engine_has_work(eng) && engine_claim(eng)) {
+			if (!busy_start)
+				busy_start = accel_now_ns();
+			done = engine_serve(eng, false, UINT_MAX);
+			engine_unclaim(eng);
 		}
-		if (!busy_start)
-			busy_start = accel_now_ns();
+		if (done) {
+			spin_start = 0;
+			continue;
+		}
+		if (busy_start) {
+			atomic_fetch_add_explicit(&eng->busy_ns, accel_now_ns() - busy_start,
+						  memory_order_relaxed);
+			busy_start = 0;
+		}
+		/* Engines stop once their WQs are drained; a deferred descriptor is not yet
+		 * completed, so none is left then, but the thread never abandons one. */
+		if (atomic_load_explicit(&eng->stop, memory_order_acquire) &&
+		    !atomic_load_explicit(&eng->deferred, memory_order_acquire))
+			break;
+		if (!spin_start) {
+			spin_start = accel_now_ns();
+			spins = 0;
+		}
+		if ((++spins & 63) || accel_now_ns() - spin_start < eng->dev->spin_ns) {
+			accel_cpu_relax();
+			continue;
+		}
+		/* Sleep, unless work or a stop arrived after we announced it. */
+		atomic_fetch_add(&grp->sleepers, 1);
+		atomic_thread_fence(memory_order_seq_cst);
+		unsigned int seq = atomic_load_explicit(&grp->wake_seq, memory_order_acquire);
+
+		if (engine_has_work(eng)) {
+			/* Work but no claim: a passing assistant runs the engine. Its release wakes
+			 * nobody, so look again rather than sleep. (A present one wakes us as it
+			 * leaves: sleeping is safe then; accel_internal.h.) */
+			atomic_fetch_sub(&grp->sleepers, 1);
+			sched_yield();
+			continue;
+		}
+		if (!atomic_load(&eng->stop)) {
+			engine_futex_wait(&grp->wake_seq, seq);
+			engine_count(&eng->sleeps, 1);
+		}
+		atomic_fetch_sub(&grp->sleepers, 1);
 		spin_start = 0;
-		engine_run(eng, &it);
 	}
 	return NULL;
+}
+
+void sim_wq_assist_enter(void *wqp)
+{
+	struct sim_accel_wq *wq = wqp;
+
+	/* Before the caller's submission, which then spares the wake-up. The group is the one
+	 * of the WQ's last enable (a WQ never enabled has none; leave matches). */
+	if (wq->rt_grp)
+		atomic_fetch_add_explicit(&wq->rt_grp->assistants, 1, memory_order_relaxed);
+}
+
+void sim_wq_assist_leave(void *wqp)
+{
+	struct sim_accel_wq *wq = wqp;
+	struct sim_accel_dev *dev = wq->dev;
+	struct sim_accel_group *grp = wq->rt_grp;
+
+	if (!grp)
+		return;
+	atomic_fetch_sub_explicit(&grp->assistants, 1, memory_order_relaxed);
+	/* Pairs with a submitter's publish + fence + read of assistants (accel_internal.h). */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&grp->sleepers, memory_order_relaxed) && group_has_work(dev, grp))
+		accel_group_wake(grp, false);
+}
+
+int sim_wq_assist(void *wqp, unsigned int max)
+{
+	struct sim_accel_wq *wq = wqp;
+	struct sim_accel_dev *dev = wq->dev;
+	struct sim_accel_group *grp;
+
+	/* An open head makes the rt_* copies visible (acquire pairs with enable's release). */
+	if (atomic_load_explicit(&wq->head, memory_order_acquire) & ACCEL_WQ_CLOSED)
+		return 0;
+	grp = wq->rt_grp;
+	/* The whole group: its engine serves all of its WQs, and sleeps while we are present. */
+	if (!max || !group_has_work(dev, grp))
+		return 0;
+	for (unsigned int i = 0; i < dev->nr_engines; i++) {
+		struct sim_accel_engine *eng = &dev->engines[i];
+		unsigned int n;
+
+		if (eng->group != (int)grp->id || !engine_claim(eng))
+			continue;
+		/* A stopping engine's state is going away; one never started has no group. */
+		if (atomic_load_explicit(&eng->stop, memory_order_acquire) || eng->grp != grp) {
+			engine_unclaim(eng);
+			continue;
+		}
+		n = engine_serve(eng, true, max);
+		engine_unclaim(eng);
+		return (int)n;
+	}
+	return 0;
 }
 
 int accel_engines_start(struct sim_accel_dev *dev, int group)
@@ -200,18 +375,28 @@ int accel_engines_start(struct sim_accel_dev *dev, int group)
 
 		if (eng->group != group || eng->running)
 			continue;
+		/* No assistant runs it until its state exists (stop is false on a new engine). */
+		atomic_store(&eng->stop, true);
 		eng->grp = &dev->groups[group];
 		eng->cur = 0;
 		eng->budget = 0;
-		atomic_store(&eng->stop, false);
+		/* Nobody runs a stopped engine; a forked child may inherit a claim mid-flight. */
+		atomic_store(&eng->claim, 0);
+		atomic_store(&eng->deferred, false);
 		eng->state = NULL;
 		ret = dev->state_create(&eng->state);
 		if (ret)
 			break;
+		/* Assistants may run it from here (release: its state and group are set). */
+		atomic_store_explicit(&eng->stop, false, memory_order_release);
 		ret = -pthread_create(&eng->thread, NULL, engine_main, eng);
 		if (ret) {
+			atomic_store(&eng->stop, true);
+			while (!engine_claim(eng))
+				accel_cpu_relax();
 			dev->state_destroy(eng->state);
 			eng->state = NULL;
+			engine_unclaim(eng);
 			break;
 		}
 		eng->running = true;
@@ -233,8 +418,12 @@ void accel_engines_stop(struct sim_accel_dev *dev)
 		if (!eng->running)
 			continue;
 		pthread_join(eng->thread, NULL);
+		/* An assistant that claimed before the stop finishes its descriptor first. */
+		while (!engine_claim(eng))
+			accel_cpu_relax();
 		dev->state_destroy(eng->state);
 		eng->state = NULL;
 		eng->running = false;
+		engine_unclaim(eng);
 	}
 }

@@ -204,6 +204,34 @@ struct sim_engine_stats {
 int sim_wq_submit(void *wq, const void *desc64, unsigned int how);
 
 /**
+ * sim_wq_assist() - run an idle engine of @wq's group on the calling thread.
+ * @wq: the struct sim_accel_wq the caller waits on.
+ * @max: most descriptors to execute.
+ *
+ * For a thread that would otherwise spin waiting for a completion: when @wq holds work and an
+ * engine of its group is not running, the caller becomes that engine for up to @max
+ * descriptors, taken, arbitrated and executed exactly as its thread would. Descriptors that
+ * may make page requests (BOF, BATCH, a record that does not translate) are left to the
+ * engine's thread. docs/SIM_DEVICES.md, "Assisted execution".
+ *
+ * Return: descriptors executed (0: no work, or every engine of the group busy).
+ */
+int sim_wq_assist(void *wq, unsigned int max);
+
+/**
+ * sim_wq_assist_enter() - announce a thread that will assist @wq's group until it leaves.
+ * @wq: the WQ the caller is about to submit to and wait on.
+ *
+ * While one is present, submissions to the group do not wake its sleeping engines (a futex
+ * wake-up per descriptor): the present thread calls sim_wq_assist() until its own work is done
+ * and then sim_wq_assist_leave(), which wakes an engine for whatever is still queued. Every
+ * enter needs its leave, on the same @wq.
+ */
+void sim_wq_assist_enter(void *wq);
+/* sim_wq_assist_leave() - the end of a sim_wq_assist_enter(): hand what is queued to an engine. */
+void sim_wq_assist_leave(void *wq);
+
+/**
  * sim_wq_config_get() - the WQ's configuration.
  * @wq: the WQ.
  * @cfg: out.

@@ -480,6 +480,20 @@ bool accel_wq_take(struct sim_accel_wq *wq, struct accel_item *it)
 	return true;
 }
 
+bool accel_wq_ready(struct sim_accel_wq *wq)
+{
+	for (;;) {
+		uint64_t pos = atomic_load_explicit(&wq->tail, memory_order_acquire);
+		int64_t d = (int64_t)(atomic_load_explicit(&wq->slots[pos & wq->mask].seq,
+							   memory_order_acquire) -
+				      (pos + 1));
+
+		if (d <= 0)
+			return d == 0;
+		/* Taken since tail was read: look at the new tail. */
+	}
+}
+
 struct wq_sub {
 	const void *desc;
 	uint32_t pasid;
@@ -550,10 +564,12 @@ static int wq_push(struct sim_accel_wq *wq, const struct wq_sub *s)
 	slot->pasid_valid = s->pasid_valid;
 	slot->priv = s->priv;
 	atomic_store_explicit(&slot->seq, pos + 1, memory_order_release);
-	/* Pairs with the engine's sleepers increment + fence before it re-checks for work. */
+	/* Pairs with the engine's sleepers increment + fence before it re-checks for work, and
+	 * with a leaving assistant's decrement + fence before it looks for work left. */
 	atomic_thread_fence(memory_order_seq_cst);
 	grp = wq->rt_grp;
-	if (atomic_load_explicit(&grp->sleepers, memory_order_relaxed))
+	if (atomic_load_explicit(&grp->sleepers, memory_order_relaxed) &&
+	    !atomic_load_explicit(&grp->assistants, memory_order_relaxed))
 		accel_group_wake(grp, false);
 	return 0;
 }

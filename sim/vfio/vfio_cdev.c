@@ -2,7 +2,9 @@
 /*
  * VFIO device cdevs /dev/vfio/devices/vfioN (drivers/vfio/device_cdev.c, vfio_main.c and the
  * vfio-pci iommufd glue): BIND_IOMMUFD, ATTACH/DETACH_IOMMUFD_PT with and without a PASID, and
- * a minimal GET_INFO. Closing the cdev detaches everything and unbinds.
+ * GET_INFO. Closing the cdev detaches everything and unbinds. The regions of a DSA/IAA
+ * behind the cdev (GET_REGION_INFO, read/write at region offsets, mmap of the portals) are
+ * vfio_pci.c's; like the kernel's, they need a bound device (-EINVAL before BIND).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "sim/iommufd/iommufd_private.h"
 #include "sim/sim_device.h"
 #include "sim/sim_file.h"
+#include "sim/vfio/sim_vfio.h"
 
 /* One open of a device cdev (the kernel's struct vfio_device_file). */
 struct sim_vfio_df {
@@ -23,6 +26,7 @@ struct sim_vfio_df {
 	bool rid_attached;
 	uint32_t *pasids; /* PASIDs attached through this file (vdev->pasid_attached) */
 	unsigned int nr_pasids;
+	struct sim_vfio_pci *regions; /* NULL: no DSA/IAA behind the cdev, no regions */
 };
 
 static int sim_vfio_find_pasid(const struct sim_vfio_df *df, uint32_t pasid)
@@ -258,9 +262,58 @@ static long sim_vfio_fops_ioctl(struct sim_file *file, unsigned long cmd, void *
 	}
 	case VFIO_DEVICE_GET_INFO:
 		return sim_vfio_get_info(df, arg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return sim_vfio_pci_region_info(df->regions, arg);
 	default:
 		return -ENOTTY;
 	}
+}
+
+/* vfio_device_fops_read()/write()/mmap(): nothing before BIND grants access. */
+static bool sim_vfio_bound(struct sim_vfio_df *df)
+{
+	bool bound;
+
+	pthread_mutex_lock(&df->lock);
+	bound = df->ictx != NULL;
+	pthread_mutex_unlock(&df->lock);
+	return bound;
+}
+
+static ssize_t sim_vfio_fops_read(struct sim_file *file, void *buf, size_t count, off_t *pos)
+{
+	struct sim_vfio_df *df = file->private_data;
+	ssize_t rc;
+
+	if (!sim_vfio_bound(df) || !df->regions)
+		return -EINVAL;
+	rc = sim_vfio_pci_rw(df->regions, buf, count, *pos, false);
+	if (rc > 0)
+		*pos += rc;
+	return rc;
+}
+
+static ssize_t sim_vfio_fops_write(struct sim_file *file, const void *buf, size_t count, off_t *pos)
+{
+	struct sim_vfio_df *df = file->private_data;
+	ssize_t rc;
+
+	if (!sim_vfio_bound(df) || !df->regions)
+		return -EINVAL;
+	rc = sim_vfio_pci_rw(df->regions, (void *)buf, count, *pos, true);
+	if (rc > 0)
+		*pos += rc;
+	return rc;
+}
+
+static int sim_vfio_fops_mmap(struct sim_file *file, size_t len, int prot, int flags, off_t off,
+			      void **addr)
+{
+	struct sim_vfio_df *df = file->private_data;
+
+	if (!sim_vfio_bound(df))
+		return -EINVAL;
+	return sim_vfio_pci_mmap(df->regions, len, prot, flags, off, addr);
 }
 
 static void sim_vfio_fops_release(struct sim_file *file)
@@ -285,6 +338,7 @@ static void sim_vfio_fops_release(struct sim_file *file)
 		sim_iommufd_ctx_put(ictx); /* Pairs with sim_vfio_bind() */
 	}
 	free(df->pasids);
+	sim_vfio_pci_destroy(df->regions);
 	pthread_mutex_destroy(&df->lock);
 	sim_pdev_put(pdev); /* Pairs with sim_vfio_cdev_open() */
 	free(df);
@@ -293,6 +347,9 @@ static void sim_vfio_fops_release(struct sim_file *file)
 static const struct sim_file_ops sim_vfio_fops = {
 	.name = "vfio-device",
 	.ioctl = sim_vfio_fops_ioctl,
+	.read = sim_vfio_fops_read,
+	.write = sim_vfio_fops_write,
+	.mmap = sim_vfio_fops_mmap,
 	.release = sim_vfio_fops_release,
 };
 
@@ -326,9 +383,16 @@ int sim_vfio_cdev_open(const char *path, int flags)
 		return -ENOMEM;
 	}
 	df->pdev = pdev;
+	fd = sim_vfio_pci_create((int)index, &df->regions);
+	if (fd < 0) {
+		free(df);
+		sim_pdev_put(pdev);
+		return fd;
+	}
 	pthread_mutex_init(&df->lock, NULL);
 	fd = sim_file_create(&sim_vfio_fops, df, flags, &file);
 	if (fd < 0) {
+		sim_vfio_pci_destroy(df->regions);
 		pthread_mutex_destroy(&df->lock);
 		free(df);
 		sim_pdev_put(pdev);
