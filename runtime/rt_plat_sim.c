@@ -2,9 +2,10 @@
 /*
  * The sim platform: sim's DSA/IAA devices driven the way svart drives a device it owns
  * through VFIO and iommufd. Each device's VFIO cdev is bound to a sim iommufd, the process
- * address space is bound to one PASID on it through a nested IOAS (pasid/pasid_as.c: svart's
- * own first-stage table), shared WQs take that PASID from the IA32_PASID emulation and
- * dedicated WQs are programmed with it (the WQCFG write a VFIO user driver makes).
+ * address space is bound to one PASID on it through a nested IOAS (runtime/rt_bind.c, the
+ * vfio platform's code: pasid/pasid_as.c with svart's own first-stage table), shared WQs take
+ * that PASID from the IA32_PASID emulation and dedicated WQs are programmed with it (the
+ * WQCFG write a VFIO user driver makes).
  *
  * The binding is per process, like the kernel's PASID per mm: contexts share it by reference.
  */
@@ -15,26 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-#include "pasid/pasid.h"
-#include "pasid/pasid_as.h"
+#include "runtime/rt_bind.h"
 #include "runtime/rt_os.h"
 #include "sim/sim_platform.h"
-
-/* svart's PASID on sim devices (any value below 2^20 the device has not given out). */
-#define SIM_PLAT_PASID 0x5a7
 
 #define SIM_PLAT_MAX_DEVS SIM_ACCEL_CFG_MAX_DEVS
 /* Descriptors one assist may run: bounds how long a waiter is away from its own records. */
 #define SIM_ASSIST_MAX 16u
-
-struct sim_bind_dev {
-	struct sim_accel_dev *dev;
-	int vfio_fd;
-	uint32_t dev_id;
-	struct pasid_as *as;
-};
 
 /* The process's binding (one PASID per address space, as the kernel has it). */
 static struct {
@@ -42,24 +31,16 @@ static struct {
 	unsigned int refs;
 	int iommufd;
 	unsigned int n;
-	struct sim_bind_dev devs[SIM_PLAT_MAX_DEVS];
+	struct sim_accel_dev *dev[SIM_PLAT_MAX_DEVS];
+	struct rt_bind_dev b[SIM_PLAT_MAX_DEVS]; /* dev[i]'s binding (runtime/rt_bind.c) */
 	bool service_thread;
 } sim_bind = { .lock = PTHREAD_MUTEX_INITIALIZER, .iommufd = -1 };
-
-static void bind_dev_undo(struct sim_bind_dev *b)
-{
-	pasid_as_unbind(b->as);
-	b->as = NULL;
-	if (b->vfio_fd >= 0)
-		rt_os_close(b->vfio_fd);
-	b->vfio_fd = -1;
-}
 
 static void bind_release_locked(void)
 {
 	sim_accel_process_pasid_clear();
 	while (sim_bind.n)
-		bind_dev_undo(&sim_bind.devs[--sim_bind.n]);
+		rt_bind_undo(&sim_bind.b[--sim_bind.n]);
 	if (sim_bind.iommufd >= 0)
 		rt_os_close(sim_bind.iommufd);
 	sim_bind.iommufd = -1;
@@ -69,36 +50,29 @@ static void bind_release_locked(void)
 /* Bind one device: VFIO cdev -> iommufd -> nested IOAS at svart's PASID. */
 static int bind_dev(struct svart_ctx *ctx, struct sim_accel_dev *dev, bool thread)
 {
-	struct sim_bind_dev *b = &sim_bind.devs[sim_bind.n];
+	struct rt_bind_dev *b = &sim_bind.b[sim_bind.n];
 	char path[64];
 	int idx = sim_platform_vfio_index(dev), ret;
 
 	if (idx < 0)
 		return idx;
-	*b = (struct sim_bind_dev){ .dev = dev, .vfio_fd = -1 };
+	*b = (struct rt_bind_dev){ .vfio_fd = -1 };
 	snprintf(path, sizeof(path), "/dev/vfio/devices/vfio%d", idx);
 	ret = rt_os_open(path, O_RDWR, true);
 	if (ret < 0)
 		goto err;
-	b->vfio_fd = ret;
-	ret = pasid_device_bind(b->vfio_fd, sim_bind.iommufd, &b->dev_id);
+	ret = rt_bind_device(b, sim_bind.iommufd, ret);
+	if (!ret)
+		ret = rt_bind_as(b, sim_bind.iommufd, RT_BIND_PASID, thread);
 	if (ret)
 		goto err;
-	ret = pasid_as_bind(sim_bind.iommufd, b->vfio_fd, b->dev_id, SIM_PLAT_PASID, NULL, &b->as);
-	if (ret)
-		goto err;
-	if (thread) {
-		ret = pasid_as_start_service_thread(b->as);
-		if (ret)
-			goto err;
-	}
-	sim_bind.n++;
+	sim_bind.dev[sim_bind.n++] = dev;
 	return 0;
 
 err:
 	rt_ctx_explain(ctx, "sim: binding %s (%s) failed: %s.", sim_accel_dev_name(dev), path,
 		       strerror(-ret));
-	bind_dev_undo(b);
+	rt_bind_undo(b);
 	return ret;
 }
 
@@ -131,7 +105,7 @@ static int bind_get(struct svart_ctx *ctx)
 		if (ret)
 			goto err_release;
 	}
-	sim_accel_process_pasid_set(SIM_PLAT_PASID);
+	sim_accel_process_pasid_set(RT_BIND_PASID);
 	ret = 0;
 	goto out_unlock;
 
@@ -164,7 +138,7 @@ static int sim_add_wq(struct svart_ctx *ctx, struct sim_accel_dev *dev, struct s
 		return 0;
 	if (cfg.mode == SIM_WQ_DEDICATED) {
 		/* The WQCFG PASID a driver programs; disable/enable around it as hardware wants. */
-		ret = sim_wq_set_pasid(swq, SIM_PLAT_PASID, false);
+		ret = sim_wq_set_pasid(swq, RT_BIND_PASID, false);
 		if (ret) {
 			rt_ctx_explain(ctx, "sim: %s/wq%d.%u: cannot set its PASID: %s.",
 				       sim_accel_dev_name(dev), sim_accel_dev_id(dev),
@@ -211,7 +185,7 @@ static int sim_open(struct svart_ctx *ctx)
 		return ret;
 	ctx->plat = &sim_bind;
 	for (unsigned int i = 0; i < sim_bind.n; i++) {
-		struct sim_accel_dev *dev = sim_bind.devs[i].dev;
+		struct sim_accel_dev *dev = sim_bind.dev[i];
 
 		for (unsigned int w = 0; w < sim_accel_dev_nr_wqs(dev); w++) {
 			struct sim_accel_wq *swq = sim_accel_wq_find(dev, w);
@@ -238,16 +212,8 @@ static void sim_close(struct svart_ctx *ctx)
 
 static int sim_service(struct svart_ctx *ctx)
 {
-	int served = 0;
+	int served = sim_bind.service_thread ? 0 : rt_bind_service(sim_bind.b, sim_bind.n);
 
-	if (sim_bind.service_thread)
-		return 0;
-	for (unsigned int i = 0; i < sim_bind.n; i++) {
-		int ret = pasid_as_service(sim_bind.devs[i].as, 0);
-
-		if (ret > 0)
-			served += ret;
-	}
 	if (served)
 		atomic_fetch_add_explicit(&ctx->stats.page_requests, (unsigned int)served,
 					  memory_order_relaxed);
@@ -257,30 +223,19 @@ static int sim_service(struct svart_ctx *ctx)
 static int sim_prefault(struct svart_ctx *ctx, struct rt_wq *wq, const void *addr, size_t len,
 			bool write)
 {
-	unsigned int prot = PROT_READ | (write ? PROT_WRITE : 0);
 	struct sim_accel_dev *dev = wq ? sim_wq_dev(wq->plat) : NULL;
 
-	for (unsigned int i = 0; i < sim_bind.n; i++) {
-		int ret;
-
-		if (dev && sim_bind.devs[i].dev != dev)
-			continue;
-		ret = pasid_as_prefault(sim_bind.devs[i].as, addr, len, prot);
-		if (ret)
-			return ret;
-	}
+	if (!dev)
+		return rt_bind_prefault(sim_bind.b, sim_bind.n, addr, len, write);
+	for (unsigned int i = 0; i < sim_bind.n; i++)
+		if (sim_bind.dev[i] == dev)
+			return rt_bind_prefault(&sim_bind.b[i], 1, addr, len, write);
 	return 0;
 }
 
 static int sim_invalidate(struct svart_ctx *ctx, const void *addr, size_t len)
 {
-	for (unsigned int i = 0; i < sim_bind.n; i++) {
-		int ret = pasid_as_invalidate(sim_bind.devs[i].as, addr, len);
-
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return rt_bind_invalidate(sim_bind.b, sim_bind.n, addr, len);
 }
 
 /*
