@@ -100,7 +100,8 @@ struct svart_ctx_opts {
 	uint32_t size; /* sizeof(struct svart_ctx_opts): must be set */
 	enum svart_platform platform; /* SVART_PLATFORM_AUTO: see svart_ctx_create() */
 	uint32_t flags; /* SVART_CTX_* */
-	uint32_t cpu_threshold; /* operations below this many bytes run on the CPU */
+	/* operations below this many bytes run on the CPU; 0: the platform's default per unit */
+	uint32_t cpu_threshold;
 	uint32_t fault_retries; /* partial completions resumed per operation before the CPU */
 	uint32_t enqcmd_retries; /* ENQCMD retries on one WQ before trying the next */
 	const char *devices; /* comma-separated device names to use ("dsa0,iax1"), or NULL */

@@ -192,8 +192,6 @@ int rt_opts_resolve(const struct svart_ctx_opts *in, struct rt_opts *o)
 			return -EINVAL;
 		strcpy(o->devices, e);
 	}
-	if (!o->cpu_threshold)
-		o->cpu_threshold = RT_DEF_CPU_THRESHOLD;
 	if (!o->fault_retries)
 		o->fault_retries = RT_DEF_FAULT_RETRIES;
 	if (!o->enqcmd_retries)
@@ -324,6 +322,10 @@ API int svart_ctx_create(const struct svart_ctx_opts *opts, struct svart_ctx **o
 		rt_log(RT_LOG_INFO, "no platform: %s", ctx->why);
 		goto err_free;
 	}
+	/* 0: the platform's default, per unit (the option means one value for every unit). */
+	for (unsigned int u = 0; u < RT_UNIT_NR; u++)
+		ctx->cpu_threshold[u] =
+			o.cpu_threshold ? o.cpu_threshold : ctx->ops->cpu_threshold[u];
 	rt_ctx_explain(ctx, "Using %s with %u DSA and %u IAA work queue%s.", ctx->ops->name,
 		       ctx->nr_unit[RT_UNIT_DSA], ctx->nr_unit[RT_UNIT_IAA],
 		       ctx->nr_wqs == 1 ? "" : "s");

@@ -75,6 +75,8 @@ struct rt_platform_ops {
 	const char *name;
 	enum svart_platform platform;
 	enum svart_path path; /* what its WQs count as */
+	/* Operations below this many bytes run on the CPU unless the caller set a threshold. */
+	uint32_t cpu_threshold[RT_UNIT_NR];
 	/* Find WQs (rt_ctx_add_wq()), bind the address space. Explains failures in ctx->why. */
 	int (*open)(struct svart_ctx *ctx);
 	/* Undo open; WQs are freed by the core afterwards. */
@@ -123,7 +125,15 @@ struct rt_opts {
 	int log_level;
 };
 
-#define RT_DEF_CPU_THRESHOLD 4096u
+/*
+ * Default CPU thresholds (bytes; smaller operations run on the CPU), per unit. DSA: Intel's
+ * DSA Transparent Offload library (DTO) ships DTO_MIN_BYTES=8192 as its tuned value for
+ * memcpy/memset/memcmp on Sapphire Rapids. IAA: the kernel's iaa_crypto offloads single 4 KiB
+ * pages (zswap), so a page is worth the device. sim takes the same values so that a program
+ * makes on sim the choices it will make on hardware (docs/API.md, "CPU threshold").
+ */
+#define RT_DEF_CPU_THRESHOLD_DSA 8192u
+#define RT_DEF_CPU_THRESHOLD_IAA 4096u
 #define RT_DEF_FAULT_RETRIES 64u
 #define RT_DEF_ENQCMD_RETRIES 32u
 #define RT_DEF_FAULT_WINDOW (256u << 10)
@@ -144,6 +154,7 @@ struct svart_ctx {
 	unsigned int nr_wqs;
 	unsigned int nr_unit[RT_UNIT_NR];
 	uint64_t generation; /* placement caches compare it */
+	uint32_t cpu_threshold[RT_UNIT_NR]; /* opts.cpu_threshold, else the platform's */
 	struct rt_stats stats;
 	char why[1024];
 	uint64_t id; /* process-unique, never reused: per-thread caches compare it */

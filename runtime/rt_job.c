@@ -219,7 +219,7 @@ static bool job_wants_cpu(const struct svart_job *job)
 		return true;
 	if (ctx->opts.flags & SVART_CTX_NO_FALLBACK)
 		return false;
-	return job->a.len < ctx->opts.cpu_threshold;
+	return job->a.len < ctx->cpu_threshold[job->op->unit];
 }
 
 void rt_job_reset(struct svart_job *job)

@@ -243,6 +243,8 @@ const struct rt_platform_ops rt_platform_idxd = {
 	.name = "idxd",
 	.platform = SVART_PLATFORM_IDXD,
 	.path = SVART_PATH_DEVICE,
+	.cpu_threshold = { [RT_UNIT_DSA] = RT_DEF_CPU_THRESHOLD_DSA,
+			   [RT_UNIT_IAA] = RT_DEF_CPU_THRESHOLD_IAA },
 	.open = idxd_open,
 	.close = idxd_close,
 	.service = rt_plat_eopnotsupp_service,

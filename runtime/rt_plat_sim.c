@@ -263,6 +263,8 @@ const struct rt_platform_ops rt_platform_sim = {
 	.name = "sim",
 	.platform = SVART_PLATFORM_SIM,
 	.path = SVART_PATH_SIM,
+	.cpu_threshold = { [RT_UNIT_DSA] = RT_DEF_CPU_THRESHOLD_DSA,
+			   [RT_UNIT_IAA] = RT_DEF_CPU_THRESHOLD_IAA },
 	.open = sim_open,
 	.close = sim_close,
 	.service = sim_service,

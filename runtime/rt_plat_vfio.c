@@ -717,6 +717,8 @@ const struct rt_platform_ops rt_platform_vfio = {
 	.name = "vfio",
 	.platform = SVART_PLATFORM_VFIO,
 	.path = SVART_PATH_DEVICE,
+	.cpu_threshold = { [RT_UNIT_DSA] = RT_DEF_CPU_THRESHOLD_DSA,
+			   [RT_UNIT_IAA] = RT_DEF_CPU_THRESHOLD_IAA },
 	.open = vfio_open,
 	.close = vfio_close,
 	.service = vfio_service,
