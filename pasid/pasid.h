@@ -27,8 +27,8 @@ int pasid_ioas_alloc(int iommufd, uint32_t *out_ioas_id);
  * @flags: IOMMU_IOAS_MAP_{READABLE,WRITEABLE,FIXED_IOVA}.
  * @iova: in: the IOVA with FIXED_IOVA; out: the IOVA used.
  */
-int pasid_ioas_map(int iommufd, uint32_t ioas_id, const void *va, uint64_t length,
-		   uint32_t flags, uint64_t *iova);
+int pasid_ioas_map(int iommufd, uint32_t ioas_id, const void *va, uint64_t length, uint32_t flags,
+		   uint64_t *iova);
 /* @unmapped (may be NULL): bytes unmapped. iova 0 + length UINT64_MAX unmaps everything. */
 int pasid_ioas_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t length,
 		     uint64_t *unmapped);
@@ -45,15 +45,14 @@ int pasid_ioas_allow_iovas(int iommufd, uint32_t ioas_id, const struct iommu_iov
 int pasid_ioas_iova_ranges(int iommufd, uint32_t ioas_id, struct iommu_iova_range *ranges,
 			   uint32_t *num, uint64_t *alignment);
 /* OPTION: @op IOMMU_OPTION_OP_SET / _GET; @val in for SET, out for GET. */
-int pasid_option(int iommufd, uint32_t option_id, uint16_t op, uint32_t object_id,
-		 uint64_t *val);
+int pasid_option(int iommufd, uint32_t option_id, uint16_t op, uint32_t object_id, uint64_t *val);
 
 /* Device information (GET_HW_INFO) for a VT-d device. */
 struct pasid_hw_info {
-	uint32_t data_type;		/* IOMMU_HW_INFO_TYPE_* */
-	uint8_t max_pasid_log2;		/* 0: no PASID support */
-	uint64_t capabilities;		/* IOMMU_HW_CAP_* */
-	struct iommu_hw_info_vtd vtd;	/* valid when data_type is INTEL_VTD */
+	uint32_t data_type; /* IOMMU_HW_INFO_TYPE_* */
+	uint8_t max_pasid_log2; /* 0: no PASID support */
+	uint64_t capabilities; /* IOMMU_HW_CAP_* */
+	struct iommu_hw_info_vtd vtd; /* valid when data_type is INTEL_VTD */
 };
 int pasid_hw_info(int iommufd, uint32_t dev_id, struct pasid_hw_info *out);
 

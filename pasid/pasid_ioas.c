@@ -23,8 +23,8 @@ int pasid_ioas_alloc(int iommufd, uint32_t *out_ioas_id)
 	return rc;
 }
 
-int pasid_ioas_map(int iommufd, uint32_t ioas_id, const void *va, uint64_t length,
-		   uint32_t flags, uint64_t *iova)
+int pasid_ioas_map(int iommufd, uint32_t ioas_id, const void *va, uint64_t length, uint32_t flags,
+		   uint64_t *iova)
 {
 	struct iommu_ioas_map cmd = {
 		.size = sizeof(cmd),
@@ -105,8 +105,7 @@ int pasid_ioas_iova_ranges(int iommufd, uint32_t ioas_id, struct iommu_iova_rang
 	return rc;
 }
 
-int pasid_option(int iommufd, uint32_t option_id, uint16_t op, uint32_t object_id,
-		 uint64_t *val)
+int pasid_option(int iommufd, uint32_t option_id, uint16_t op, uint32_t object_id, uint64_t *val)
 {
 	struct iommu_option cmd = {
 		.size = sizeof(cmd),

@@ -325,9 +325,12 @@ static void probe_os(struct rt_probe_os *os)
  */
 static __thread struct rt_probe_idxd *probe_log_target;
 
-__attribute__((format(printf, 6, 0))) static void
-probe_accfg_log(struct accfg_ctx *ctx, int priority, const char *file, int line, const char *fn,
-		const char *format, va_list args)
+static void probe_accfg_log(struct accfg_ctx *ctx, int priority, const char *file, int line,
+			    const char *fn, const char *format, va_list args)
+	__attribute__((format(printf, 6, 0)));
+
+static void probe_accfg_log(struct accfg_ctx *ctx, int priority, const char *file, int line,
+			    const char *fn, const char *format, va_list args)
 {
 	struct rt_probe_idxd *x = probe_log_target;
 	size_t n;

@@ -20,7 +20,8 @@ int main(void)
 		"DSA: completion record address translation fault");
 	/* The write-fault bit is not part of the status. */
 	T_EQ(SVART_EDSA(0x83), SVART_EDSA(0x03));
-	T_STREQ(svart_strerror(-SVART_EIAA(IAX_COMP_OUTBUF_OVERFLOW)), "IAA: output buffer overflow");
+	T_STREQ(svart_strerror(-SVART_EIAA(IAX_COMP_OUTBUF_OVERFLOW)),
+		"IAA: output buffer overflow");
 	T_STREQ(svart_strerror(-SVART_EIAA_ANALYTICS(17)),
 		"IAA: decompress: distance zero or beyond the history window");
 	T_STREQ(svart_strerror(-SVART_EDSA(0x7e)), "DSA: unknown completion status");

@@ -87,7 +87,8 @@ int main(void)
 	buf = mmap(NULL, 1 << 21, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	T_CHECK(buf != MAP_FAILED);
 	T_EQ(pasid_ioas_map(ifd, ioas, buf, 1 << 21,
-			    IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE, &iova), 0);
+			    IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE, &iova),
+	     0);
 	T_CHECK(iova != 0);
 	T_EQ(pasid_ioas_map(ifd, ioas, buf, 4096, 0, &iova), -EINVAL); /* neither R nor W */
 	num = 4;
@@ -101,14 +102,16 @@ int main(void)
 	/* COPY into a second IOAS at a fixed IOVA. */
 	T_EQ(pasid_ioas_alloc(ifd, &other_ioas), 0);
 	T_EQ(pasid_ioas_copy(ifd, other_ioas, 1ull << 32, ioas, iova, 1 << 21,
-			     IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE), 0);
+			     IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE),
+	     0);
 	T_EQ(pasid_ioas_unmap(ifd, other_ioas, 0, UINT64_MAX, &unmapped), 0);
 	T_EQ(unmapped, 1 << 21);
 	T_EQ(pasid_destroy(ifd, other_ioas), 0);
 
 	/* Nest parent (PASID-capable), fault queue, nested first stage. */
 	T_EQ(pasid_hwpt_alloc_paging(ifd, dev_id, ioas,
-				     IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID, &parent),
+				     IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_PASID,
+				     &parent),
 	     0);
 	T_EQ(pasid_fault_queue_alloc(ifd, &fault_id, &ffd), 0);
 	T_CHECK(ffd >= 0 && rt_os_is_sim(ffd));

@@ -18,72 +18,73 @@
 static int t_failures;
 static int t_checks;
 
-#define T_CHECK(cond)                                                                      \
-	do {                                                                               \
-		t_checks++;                                                                \
-		if (!(cond)) {                                                             \
+#define T_CHECK(cond)                                                                            \
+	do {                                                                                     \
+		t_checks++;                                                                      \
+		if (!(cond)) {                                                                   \
 			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			t_failures++;                                                      \
-		}                                                                          \
+			t_failures++;                                                            \
+		}                                                                                \
 	} while (0)
 
 /* Integer equality, printing both values on failure. */
-#define T_EQ(a, b)                                                                         \
-	do {                                                                               \
-		long long _a = (long long)(a), _b = (long long)(b);                        \
-		t_checks++;                                                                \
-		if (_a != _b) {                                                            \
-			fprintf(stderr, "%s:%d: %s == %s failed: %lld (0x%llx) != %lld (0x%llx)\n", \
+#define T_EQ(a, b)                                                                          \
+	do {                                                                                \
+		long long _a = (long long)(a), _b = (long long)(b);                         \
+		t_checks++;                                                                 \
+		if (_a != _b) {                                                             \
+			fprintf(stderr,                                                     \
+				"%s:%d: %s == %s failed: %lld (0x%llx) != %lld (0x%llx)\n", \
 				__FILE__, __LINE__, #a, #b, _a, (unsigned long long)_a, _b, \
-				(unsigned long long)_b);                                   \
-			t_failures++;                                                      \
-		}                                                                          \
+				(unsigned long long)_b);                                    \
+			t_failures++;                                                       \
+		}                                                                           \
 	} while (0)
 
-#define T_STREQ(a, b)                                                                      \
-	do {                                                                               \
-		const char *_a = (a), *_b = (b);                                           \
-		t_checks++;                                                                \
-		if (!_a || !_b || strcmp(_a, _b)) {                                        \
+#define T_STREQ(a, b)                                                                           \
+	do {                                                                                    \
+		const char *_a = (a), *_b = (b);                                                \
+		t_checks++;                                                                     \
+		if (!_a || !_b || strcmp(_a, _b)) {                                             \
 			fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, \
-				__LINE__, #a, #b, _a ? _a : "(null)", _b ? _b : "(null)"); \
-			t_failures++;                                                      \
-		}                                                                          \
+				__LINE__, #a, #b, _a ? _a : "(null)", _b ? _b : "(null)");      \
+			t_failures++;                                                           \
+		}                                                                               \
 	} while (0)
 
 /* ioctl-style call expected to fail with errno @e: (ret == -1 && errno == e). */
-#define T_ERRNO(e, call)                                                                   \
-	do {                                                                               \
-		errno = 0;                                                                 \
-		long _r = (long)(call);                                                    \
-		int _e = errno;                                                            \
-		t_checks++;                                                                \
-		if (_r != -1 || _e != (e)) {                                               \
+#define T_ERRNO(e, call)                                                                     \
+	do {                                                                                 \
+		errno = 0;                                                                   \
+		long _r = (long)(call);                                                      \
+		int _e = errno;                                                              \
+		t_checks++;                                                                  \
+		if (_r != -1 || _e != (e)) {                                                 \
 			fprintf(stderr, "%s:%d: %s: expected -1/%s, got %ld/%s\n", __FILE__, \
-				__LINE__, #call, strerrorname_np(e), _r,                  \
-				_e ? strerrorname_np(_e) : "0");                           \
-			t_failures++;                                                      \
-		}                                                                          \
+				__LINE__, #call, strerrorname_np(e), _r,                     \
+				_e ? strerrorname_np(_e) : "0");                             \
+			t_failures++;                                                        \
+		}                                                                            \
 	} while (0)
 
 /* svart-style call expected to return -e. */
-#define T_RET(e, call)                                                                     \
-	do {                                                                               \
-		long _r = (long)(call);                                                    \
-		t_checks++;                                                                \
-		if (_r != -(long)(e)) {                                                    \
-			fprintf(stderr, "%s:%d: %s: expected %ld, got %ld\n", __FILE__,     \
-				__LINE__, #call, -(long)(e), _r);                           \
-			t_failures++;                                                      \
-		}                                                                          \
+#define T_RET(e, call)                                                                            \
+	do {                                                                                      \
+		long _r = (long)(call);                                                           \
+		t_checks++;                                                                       \
+		if (_r != -(long)(e)) {                                                           \
+			fprintf(stderr, "%s:%d: %s: expected %ld, got %ld\n", __FILE__, __LINE__, \
+				#call, -(long)(e), _r);                                           \
+			t_failures++;                                                             \
+		}                                                                                 \
 	} while (0)
 
-#define T_SKIP(...)                                                                        \
-	do {                                                                               \
-		printf("SKIP: ");                                                          \
-		printf(__VA_ARGS__);                                                       \
-		printf("\n");                                                              \
-		exit(T_EXIT_SKIP);                                                         \
+#define T_SKIP(...)                  \
+	do {                         \
+		printf("SKIP: ");    \
+		printf(__VA_ARGS__); \
+		printf("\n");        \
+		exit(T_EXIT_SKIP);   \
 	} while (0)
 
 /* Ends a test: prints a summary and returns the exit status for main(). */

@@ -12,8 +12,10 @@
 static const struct cli_cmd cli_cmds[] = {
 	{ "bench", "benchmark the operations against their CPU baselines (GB/s, ratios, plot)",
 	  cmd_bench },
-	{ "info", "show this host's platform: CPU features, devices, work queues, which "
-		  "platforms can run", cmd_info },
+	{ "info",
+	  "show this host's platform: CPU features, devices, work queues, which "
+	  "platforms can run",
+	  cmd_info },
 	{ "sim", "run a program on the simulated platform (LD_PRELOAD, no recompiling)", cmd_sim },
 };
 

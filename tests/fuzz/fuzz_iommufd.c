@@ -27,9 +27,9 @@ const char *fuzz_target_unavailable(void);
 
 #define FZ_PAGE 4096
 
-static uint8_t *fz_scratch;	/* 4 pages read/write */
-static uint8_t *fz_ro;		/* 1 page read-only */
-static uint8_t *fz_none;	/* 1 page PROT_NONE */
+static uint8_t *fz_scratch; /* 4 pages read/write */
+static uint8_t *fz_ro; /* 1 page read-only */
+static uint8_t *fz_none; /* 1 page PROT_NONE */
 
 struct fz_in {
 	const uint8_t *p;
@@ -91,10 +91,12 @@ static void fz_fix_pointers(unsigned int nr, uint8_t *buf, struct fz_in *in)
 {
 	switch (nr) {
 	case IOMMUFD_CMD_IOAS_ALLOW_IOVAS:
-		fz_put64(buf, offsetof(struct iommu_ioas_allow_iovas, allowed_iovas), fz_pointer(in));
+		fz_put64(buf, offsetof(struct iommu_ioas_allow_iovas, allowed_iovas),
+			 fz_pointer(in));
 		break;
 	case IOMMUFD_CMD_IOAS_IOVA_RANGES:
-		fz_put64(buf, offsetof(struct iommu_ioas_iova_ranges, allowed_iovas), fz_pointer(in));
+		fz_put64(buf, offsetof(struct iommu_ioas_iova_ranges, allowed_iovas),
+			 fz_pointer(in));
 		break;
 	case IOMMUFD_CMD_IOAS_MAP:
 		fz_put64(buf, offsetof(struct iommu_ioas_map, user_va), fz_pointer(in));
