@@ -3,6 +3,7 @@
  * The OS layer (see rt_os.h). A sim descriptor is a real eventfd registered in sim's file
  * table, so the routing test is a table lookup; everything else goes to libc.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -140,10 +141,20 @@ int rt_os_munmap(void *addr, size_t len)
 
 int rt_os_portal_init(struct enq_portal *p, void *page, bool dedicated)
 {
+	unsigned int how = dedicated ? ENQ_SIM_HOW_MOVDIR64B : ENQ_SIM_HOW_ENQCMD;
+	int (*preload_find)(const void *, enq_sim_submit_fn *, void **);
 	struct sim_accel_wq *wq;
+	enq_sim_submit_fn submit;
+	void *pwq;
 
 	if (!sim_vfio_portal_find(page, &wq, NULL))
-		return enq_portal_init_sim(p, sim_wq_submit, wq,
-					   dedicated ? ENQ_SIM_HOW_MOVDIR64B : ENQ_SIM_HOW_ENQCMD);
+		return enq_portal_init_sim(p, sim_wq_submit, wq, how);
+	/*
+	 * Under `svart sim` the interposer's copy of sim mapped the page, not ours: it exports
+	 * the same lookup (sim/preload/preload_vfio.c). Absent on a real host.
+	 */
+	*(void **)&preload_find = dlsym(RTLD_DEFAULT, "svart_sim_vfio_portal_v1");
+	if (preload_find && !preload_find(page, &submit, &pwq))
+		return enq_portal_init_sim(p, submit, pwq, how);
 	return enq_portal_init_hw(p, page, dedicated);
 }

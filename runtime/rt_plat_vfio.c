@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The vfio platform: DSA functions bound to vfio-pci, driven by svart itself as a user-space
- * driver, through their VFIO device cdevs and iommufd only.
+ * The vfio platform: DSA and IAA functions bound to vfio-pci, driven by svart itself as a
+ * user-space driver, through their VFIO device cdevs and iommufd only.
  *
- * Each DSA's cdev is bound to one iommufd and the process address space to svart's PASID
+ * Each function's cdev is bound to one iommufd and the process address space to svart's PASID
  * through a nested IOAS (runtime/rt_bind.c: the sim platform's path). svart then programs the
  * device over BAR0 (pread/pwrite at the region's offset), as the kernel's idxd driver and
  * SPDK's user-mode driver do: one group with every engine and N dedicated WQs, each with the
@@ -20,7 +20,14 @@
  * configuration) is reset, as vfio-pci's function reset on open would leave it, and on the
  * last close the WQs and the device are disabled and bus mastering is turned off.
  *
- * SVART_VFIO_WQS picks N (default 2, at most WQCAP.num_wqs); SVART_VFIO_SIM=1 drives sim's
+ * IAA is programmed the same way with the one difference the kernel's idxd driver makes: IAA has
+ * no BATCH, so its WQCFG max_batch_shift is 0 (idxd.h idxd_wqcfg_set_max_batch_shift()); the
+ * runtime's IAA operations need nothing else from the driver (the AECS lives in the caller's
+ * memory, reached through the same PASID).
+ *
+ * SVART_VFIO_WQS picks N (default 2, at most WQCAP.num_wqs); SVART_VFIO_XFER caps each WQ's
+ * maximum transfer size (WQCFG max_xfer_shift, as accel-config's --max-transfer-size does for
+ * the kernel driver; default GENCAP's maximum); SVART_VFIO_SIM=1 drives sim's
  * devices in process (their cdevs and /dev/iommu, through the OS layer) instead of the
  * kernel's, which is how the tests run this platform. The portal store is the one step sim
  * stands in for (rt_os_portal_init()).
@@ -43,7 +50,7 @@
 #include "sim/sim_platform.h"
 
 #define VFIO_MAX_DEVS 16
-#define VFIO_MAX_INDEX 64 /* sim: cdev indexes tried */
+#define VFIO_MAX_INDEX 64 /* cdev indexes tried when /dev/vfio/devices cannot be listed */
 #define VFIO_DEFAULT_WQS 2u
 #define VFIO_WQ_PRIORITY 10 /* the kernel's default WQ priority */
 #define VFIO_CMD_SPINS 1000000 /* CMDSTS.active polls before giving up */
@@ -51,6 +58,9 @@
 #define PCI_DEVICE_DSA_SPR 0x0b25
 #define PCI_DEVICE_DSA_GNRD 0x11fb
 #define PCI_DEVICE_DSA_DMR 0x1212
+#define PCI_DEVICE_IAA_SPR 0x0cfe
+#define PCI_DEVICE_IAA_DMR 0x1216
+#define PCI_DEVICE_IAA_PTL 0xb02d
 #define PCI_CMD_MEMORY 0x2u
 #define PCI_CMD_MASTER 0x4u
 
@@ -58,6 +68,7 @@ struct vfio_dev {
 	struct rt_bind_dev bind;
 	char name[24]; /* "vfio3" */
 	uint16_t pci_device;
+	bool iaa; /* an IAA: RT_UNIT_IAA WQs, no batches */
 	uint64_t cfg_off, bar0_off, bar2_off, bar2_size;
 	uint16_t version;
 	union idxd_gencap_reg gencap;
@@ -68,6 +79,7 @@ struct vfio_dev {
 	uint32_t grpcfg_off, wqcfg_off, wqcfg_stride;
 	unsigned int nr_wqs; /* WQs svart enabled: 0 .. nr_wqs-1 */
 	uint32_t wq_size;
+	unsigned int xfer_shift; /* WQCFG max_xfer_shift programmed */
 	bool bof;
 	bool enabled; /* svart enabled the device */
 	void *portals; /* nr_wqs * 4 portal pages from BAR2 offset 0 */
@@ -164,7 +176,14 @@ static bool is_dsa(uint16_t vendor, uint16_t device)
 		device == PCI_DEVICE_DSA_DMR);
 }
 
-/* The regions svart needs and the device's identity, from config space. 1: not a DSA. */
+static bool is_iaa(uint16_t vendor, uint16_t device)
+{
+	return vendor == PCI_VENDOR_INTEL &&
+	       (device == PCI_DEVICE_IAA_SPR || device == PCI_DEVICE_IAA_DMR ||
+		device == PCI_DEVICE_IAA_PTL);
+}
+
+/* The regions svart needs and the device's identity, from config space. 1: not a DSA/IAA. */
 static int dev_identify(struct svart_ctx *ctx, struct vfio_dev *d)
 {
 	uint64_t size = 0;
@@ -178,9 +197,10 @@ static int dev_identify(struct svart_ctx *ctx, struct vfio_dev *d)
 	ret = region_rw(d, d->cfg_off, id, sizeof(id), false);
 	if (ret)
 		return ret;
-	if (!is_dsa(id[0], id[1]))
+	if (!is_dsa(id[0], id[1]) && !is_iaa(id[0], id[1]))
 		return 1;
 	d->pci_device = id[1];
+	d->iaa = is_iaa(id[0], id[1]);
 	ret = region_info(d, VFIO_PCI_BAR0_REGION_INDEX, &d->bar0_off, &size, &flags);
 	if (!ret && (size < 0x1000 || !(flags & VFIO_REGION_INFO_FLAG_READ) ||
 		     !(flags & VFIO_REGION_INFO_FLAG_WRITE)))
@@ -235,6 +255,35 @@ static unsigned int env_wqs(unsigned int max)
 	if (*end || !v)
 		return 0;
 	return v < max ? (unsigned int)v : max;
+}
+
+/*
+ * SVART_VFIO_XFER: bytes (k/m/g suffixes), rounded up to a power of two as the kernel's
+ * max_transfer_size attribute does. Return: the shift, @max when unset, or -EINVAL.
+ */
+static int env_xfer_shift(unsigned int max)
+{
+	const char *e = getenv("SVART_VFIO_XFER");
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!e || !*e)
+		return (int)max;
+	v = strtoull(e, &end, 0);
+	if (v >> 33) /* past any GENCAP maximum (2^31) even before a suffix */
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	else if (*end == 'g' || *end == 'G')
+		v <<= 30, end++;
+	if (*end || !v)
+		return -EINVAL;
+	while (shift < 63 && (1ull << shift) < v)
+		shift++;
+	return shift <= max ? (int)shift : -EINVAL;
 }
 
 /* ---- Programming the device over BAR0 ---- */
@@ -365,8 +414,9 @@ static int dev_program(struct svart_ctx *ctx, struct vfio_dev *d, unsigned int n
 			r.priority = VFIO_WQ_PRIORITY;
 			r.pasid = RT_BIND_PASID;
 			r.pasid_en = 1;
-			r.max_xfer_shift = d->gencap.max_xfer_shift;
-			r.max_batch_shift = d->gencap.max_batch_shift;
+			r.max_xfer_shift = d->xfer_shift;
+			/* IAA has no BATCH: the kernel programs 0 whatever GENCAP says. */
+			r.max_batch_shift = d->iaa ? 0 : d->gencap.max_batch_shift;
 			memcpy(r.op_config, d->opcap.bits, sizeof(r.op_config));
 		}
 		ret = dev_write_wqcfg(d, w, &r);
@@ -407,13 +457,13 @@ static void dev_release(struct vfio_dev *d)
 
 /*
  * Take the cdev at @path: bind, identify, bind the address space, program. 0 and the device
- * added; 1: not a DSA (closed again); -errno explained.
+ * added; 1: not a DSA or IAA (closed again); -errno explained.
  */
 static int dev_take(struct svart_ctx *ctx, const char *path, const char *name)
 {
 	struct vfio_dev *d = &vfio_bind.devs[vfio_bind.n];
 	unsigned int n;
-	int fd, ret;
+	int fd, ret, xs;
 
 	memset(d, 0, sizeof(*d));
 	d->bind.vfio_fd = -1;
@@ -463,6 +513,16 @@ static int dev_take(struct svart_ctx *ctx, const char *path, const char *name)
 		ret = -EINVAL;
 		goto err_undo;
 	}
+	xs = env_xfer_shift(d->gencap.max_xfer_shift);
+	if (xs < 0) {
+		rt_ctx_explain(ctx,
+			       "vfio: %s: SVART_VFIO_XFER must be 1 byte .. the device's maximum "
+			       "transfer, %llu bytes.",
+			       d->name, 1ull << d->gencap.max_xfer_shift);
+		ret = -EINVAL;
+		goto err_undo;
+	}
+	d->xfer_shift = (unsigned int)xs;
 	ret = rt_bind_as(&d->bind, vfio_bind.iommufd, RT_BIND_PASID, vfio_bind.service_thread);
 	if (ret) {
 		rt_ctx_explain(
@@ -485,9 +545,18 @@ err_undo:
 static int bind_devices(struct svart_ctx *ctx)
 {
 	char path[300], name[24];
+	DIR *dir = NULL;
+	struct dirent *de;
 	int ret = 0;
 
-	if (vfio_bind.sim) {
+	/*
+	 * The kernel numbers the cdevs densely from 0 (an IDA), so where the directory cannot be
+	 * listed the names are tried in order: in process on sim (no directory), and under the
+	 * LD_PRELOAD interposer, which models the nodes but not /dev/vfio/devices itself.
+	 */
+	if (!vfio_bind.sim)
+		dir = opendir("/dev/vfio/devices");
+	if (!dir) {
 		for (int i = 0; i < VFIO_MAX_INDEX && vfio_bind.n < VFIO_MAX_DEVS; i++) {
 			snprintf(name, sizeof(name), "vfio%d", i);
 			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
@@ -497,11 +566,6 @@ static int bind_devices(struct svart_ctx *ctx)
 		}
 		return 0;
 	}
-	DIR *dir = opendir("/dev/vfio/devices");
-	struct dirent *de;
-
-	if (!dir)
-		return 0;
 	while ((de = readdir(dir)) && vfio_bind.n < VFIO_MAX_DEVS) {
 		if (strncmp(de->d_name, "vfio", 4) || strlen(de->d_name) >= sizeof(name))
 			continue;
@@ -532,7 +596,8 @@ static void explain_none(struct svart_ctx *ctx)
 	struct rt_probe *p;
 
 	if (vfio_bind.sim) {
-		rt_ctx_explain(ctx, "vfio: sim has no DSA with a VFIO cdev (SVART_SIM_CONFIG).");
+		rt_ctx_explain(ctx,
+			       "vfio: sim has no DSA or IAA with a VFIO cdev (SVART_SIM_CONFIG).");
 		return;
 	}
 	p = calloc(1, sizeof(*p));
@@ -542,8 +607,8 @@ static void explain_none(struct svart_ctx *ctx)
 	if (!p->plat[RT_PROBE_VFIO].usable)
 		rt_ctx_explain(ctx, "vfio: %s.", p->plat[RT_PROBE_VFIO].reason);
 	else
-		rt_ctx_explain(ctx, "vfio: no VFIO device cdev is a DSA svart could take (bind the "
-				    "DSA function to vfio-pci).");
+		rt_ctx_explain(ctx, "vfio: no VFIO device cdev is a DSA or IAA svart could take "
+				    "(bind the function to vfio-pci).");
 	free(p);
 }
 
@@ -613,12 +678,12 @@ static int vfio_add_wq(struct svart_ctx *ctx, struct vfio_dev *d, unsigned int w
 	if (!wq)
 		return -ENOMEM;
 	snprintf(wq->name, sizeof(wq->name), "%s/wq%u", d->name, w);
-	wq->unit = RT_UNIT_DSA;
+	wq->unit = d->iaa ? RT_UNIT_IAA : RT_UNIT_DSA;
 	wq->dedicated = true;
 	wq->bof = d->bof;
 	wq->size = d->wq_size;
-	wq->max_xfer = UINT64_C(1) << d->gencap.max_xfer_shift;
-	wq->max_batch = 1u << d->gencap.max_batch_shift;
+	wq->max_xfer = UINT64_C(1) << d->xfer_shift;
+	wq->max_batch = d->iaa ? 0 : 1u << d->gencap.max_batch_shift;
 	wq->version = d->version;
 	wq->overlap_copy = d->gencap.overlap_copy;
 	wq->node = -1;
@@ -647,6 +712,9 @@ static int vfio_open(struct svart_ctx *ctx)
 	if (ret)
 		return ret;
 	ctx->plat = &vfio_bind;
+	/* Work sim does counts as sim's, as on the idxd platform under `svart sim`. */
+	if (vfio_bind.sim || getenv("SVART_SIM"))
+		ctx->path = SVART_PATH_SIM;
 	for (unsigned int i = 0; i < vfio_bind.n; i++)
 		for (unsigned int w = 0; w < vfio_bind.devs[i].nr_wqs; w++)
 			if ((ret = vfio_add_wq(ctx, &vfio_bind.devs[i], w)))

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The vfio-pci regions of a sim DSA (sim/vfio/vfio_pci.c): region info and vfio-pci's errno
+ * The vfio-pci regions of a sim DSA and IAA (sim/vfio/vfio_pci.c): region info and vfio-pci's errno
  * rules, config space identity, BAR0 registers against the device's capabilities, a VFIO user
  * driver's configuration sequence with the CMDSTS codes the DSA specification lists for bad
- * configurations, and BAR2 portal mappings. References: drivers/vfio/pci/ (vfio_pci_rw,
+ * configurations, and BAR2 portal mappings; for IAA its PCI ID, capabilities and the rule that
+ * its WQs take no batches (CMDSTS 0x27 for a nonzero WQCFG max_batch_shift). References: drivers/vfio/pci/ (vfio_pci_rw,
  * vfio_pci_bar_rw, vfio_config_do_rw, vfio_pci_core_mmap) and the DSA register layout.
  */
 #include <errno.h>
@@ -88,7 +89,8 @@ int main(void)
 	int ifd, ret;
 	uint64_t v;
 
-	setenv("SVART_SIM_CONFIG", "dsa engines=2 groups=2 wq=shared:16", 1);
+	setenv("SVART_SIM_CONFIG",
+	       "dsa engines=2 groups=2 wq=shared:16; iax version=2 wq=shared:16", 1);
 	ret = sim_platform_get();
 	if (ret) {
 		fprintf(stderr, "sim platform: %s\n", sim_accel_platform_error());
@@ -259,6 +261,48 @@ int main(void)
 	T_EQ(rd64(grp + 32), 0);
 	T_EQ(rd64(wqt) & 0xffff, 0);
 
+	T_EQ(sim_file_close(fd), 0);
+
+	/* IAA (version 2): same layout, its own ID; batches are refused in WQCFG. */
+	dev = sim_platform_dev_by_vfio(1);
+	T_CHECK(dev && sim_accel_dev_type(dev) == &sim_accel_type_iaa);
+	fd = sim_open("/dev/vfio/devices/vfio1", O_RDWR);
+	T_CHECK(fd >= 0);
+	T_RET(0, pasid_device_bind(fd, ifd, &dev_id));
+	T_EQ(sim_pread(fd, id, 4, CFG), 4);
+	T_EQ(id[0], 0x8086);
+	T_EQ(id[1], 0x0cfe); /* IAA (SPR) */
+	T_EQ(rd64(IDXD_REG_VERSION), 0x200);
+	v = rd64(IDXD_REG_GENCAP);
+	T_EQ((v >> 21) & 0xf, 0); /* max_batch_shift: no BATCH on IAA */
+	T_EQ(rd64(IDXD_REG_ENGCAP) & 0xff, 8);
+	/* IAACAP: what sim_accel_caps_iaa has (no IAA 2 extras implemented: 0). */
+	T_EQ(rd64(IDXD_REG_IAACAP), sim_accel_dev_caps(dev)->iaacap.bits);
+	T_EQ(cmd(IDXD_CMD_DISABLE_DEVICE, 0), 0);
+	set_command(2 | 4);
+	v = rd64(IDXD_REG_TABLE_OFFSETS);
+	grp = (uint32_t)(v & 0xffff) * 0x100;
+	wqt = (uint32_t)((v >> 16) & 0xffff) * 0x100;
+	T_EQ(rd64(IDXD_REG_WQCAP) >> 24 & 0xf, 1); /* version 2: 64-byte WQCFG */
+	wr64(grp + 0, 1);
+	wr64(grp + 32, 0xff);
+	for (unsigned int w = 0; w < 8; w++)
+		for (unsigned int i = 0; i < 16; i++)
+			wr32(wqt + w * 64 + i * 4, 0);
+	wr32(wqt + 0, 16);
+	wr32(wqt + 8, dw2_ded(5, 0x42));
+	wr32(wqt + 12, 21u | 1u << 5); /* a batch of 2: refused */
+	T_EQ(cmd(IDXD_CMD_ENABLE_DEVICE, 0), 0);
+	T_EQ(cmd(IDXD_CMD_ENABLE_WQ, 0), 0x27);
+	wr32(wqt + 12, 21u);
+	T_EQ(cmd(IDXD_CMD_ENABLE_WQ, 0), 0);
+	sim_wq_config_get(sim_accel_wq_find(dev, 0), &wc);
+	T_EQ(wc.mode, SIM_WQ_DEDICATED);
+	T_EQ(wc.pasid, 0x42);
+	T_EQ(wc.max_batch_shift, 0);
+	T_EQ(sim_wq_state(sim_accel_wq_find(dev, 0)), SIM_WQ_STATE_ENABLED);
+	T_EQ(cmd(IDXD_CMD_DISABLE_WQ, idxd_wq_cmd_operand(0)), 0);
+	T_EQ(cmd(IDXD_CMD_DISABLE_DEVICE, 0), 0);
 	T_EQ(sim_file_close(fd), 0);
 	T_EQ(sim_file_close(ifd), 0);
 	sim_platform_put();

@@ -45,7 +45,10 @@ static void sim_usage(FILE *f)
 		"  --help    this text\n\n"
 		"environment:\n"
 		"  SVART_SIM_PRELOAD  path of the interposer library (default: the\n"
-		"                     " SVART_SIM_PRELOAD_NAME " built or installed with svart)\n\n"
+		"                     " SVART_SIM_PRELOAD_NAME " built or installed with svart)\n"
+		"  SVART_SIM_DRIVER   the driver sim's DSA/IAA functions are bound to: idxd\n"
+		"                     (default: the idxd sysfs tree, /dev/dsa, /dev/iax) or\n"
+		"                     vfio-pci (VFIO cdevs with their regions, no idxd tree)\n\n"
 		"Sets SVART_SIM=1 and prepends the library to LD_PRELOAD (and the ASan runtime\n"
 		"before it when the library or PROGRAM was built with AddressSanitizer).\n");
 }
@@ -231,6 +234,14 @@ int cmd_sim(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	argv += i + 1;
+	/* The interposer reads it; an unknown value would silently mean idxd there. */
+	old = getenv("SVART_SIM_DRIVER");
+	if (old && *old && strcmp(old, "idxd") && strcmp(old, "vfio-pci")) {
+		fprintf(stderr, "svart sim: SVART_SIM_DRIVER='%s': expected idxd or vfio-pci\n\n",
+			old);
+		sim_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
 
 	if (!sim_find_preload(lib, seen, sizeof(seen))) {
 		fprintf(stderr,

@@ -55,6 +55,11 @@
 	X(opendir) X(scandir) X(scandir64) X(realpath) X(__realpath_chk) X(readlink)           \
 	X(fopen) X(fopen64) X(mmap) X(mmap64) X(munmap) X(mremap) X(madvise) X(mprotect)      \
 	X(dup) X(dup2) X(dup3)
+/*
+ * Not libc names: what the library exports for svart's runtime in the program (found with
+ * dlsym(), preload_vfio.c). Listed here, in the same block, so the export check covers them.
+ */
+#define SIM_PRELOAD_EXTRA_EXPORTS(X) X(svart_sim_vfio_portal_v1)
 
 enum sim_preload_fn {
 #define SIM_PRELOAD_ENUM(name) SIM_PRELOAD_FN_##name,
@@ -166,6 +171,22 @@ int sim_preload_real_dup3(int oldfd, int newfd, int flags);
 			va_end(ap_);                     \
 		}                                        \
 	} while (0)
+
+/* ---- the driver sim's devices present (SVART_SIM_DRIVER, preload_vfio.c) ---------------- */
+
+/* True when SVART_SIM_DRIVER=vfio-pci: VFIO cdevs and /dev/iommu only, no idxd face. */
+bool sim_preload_vfio_mode(void);
+
+/*
+ * In vfio-pci mode, power sim's platform on (once, for the life of the process) so that its
+ * devices have VFIO cdevs; a no-op otherwise.
+ */
+void sim_preload_vfio_up(void);
+
+/* Exported (SIM_PRELOAD_EXTRA_EXPORTS); the contract is in preload_vfio.c. */
+int svart_sim_vfio_portal_v1(const void *page,
+			     int (**submit)(void *wq, const void *desc64, unsigned int how),
+			     void **wq);
 
 /* ---- descriptors ------------------------------------------------------------------------ */
 

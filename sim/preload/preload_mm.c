@@ -23,6 +23,7 @@
 #include "sim/idxd/sim_idxd.h"
 #include "sim/iommufd/iommufd_private.h"
 #include "sim/preload/preload.h"
+#include "sim/vfio/sim_vfio.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -88,7 +89,12 @@ static void sim_preload_mm_changed(const void *addr, size_t len)
 
 SIM_PRELOAD_EXPORT int munmap(void *addr, size_t len)
 {
-	int ret = sim_preload_real_munmap(addr, len);
+	int ret;
+
+	/* A VFIO BAR2 portal mapping is forgotten with its pages (vfio-pci face). */
+	if (sim_preload_active())
+		sim_vfio_portal_unmap(addr, len);
+	ret = sim_preload_real_munmap(addr, len);
 
 	if (!ret) {
 		sim_preload_mm_changed(addr, len);

@@ -67,6 +67,14 @@ void sim_preload_lookup(int dirfd, const char *path, struct sim_preload_target *
 		return;
 	if (sim_preload_test_chrdev_find)
 		test = sim_preload_test_chrdev_find(path);
+	if (!test && sim_preload_vfio_mode()) {
+		/* vfio-pci face: /dev/iommu and the VFIO cdevs; no idxd tree, no /dev/dsa. */
+		if (!strcmp(path, "/dev/iommu") || !strncmp(path, "/dev/vfio/devices/vfio", 22)) {
+			sim_preload_vfio_up();
+			t->kind = SIM_PRELOAD_CDEV;
+		}
+		return;
+	}
 	if (test) {
 		t->kind = SIM_PRELOAD_CDEV;
 		t->test_cdev = test;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -29,6 +30,8 @@ struct portal_map {
 
 static pthread_mutex_t portal_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct portal_map portal_maps[PORTAL_MAX_MAPS];
+/* Mappings in the table: the interposer's munmap() asks on every call, so none costs a load. */
+static atomic_uint portal_nr;
 
 int sim_vfio_portal_map(int index, off_t off, size_t len, int flags, void **addr)
 {
@@ -54,9 +57,12 @@ int sim_vfio_portal_map(int index, off_t off, size_t len, int flags, void **addr
 	/* MAP_FIXED may have replaced an older portal mapping at the same place. */
 	for (int i = 0; i < PORTAL_MAX_MAPS; i++)
 		if (portal_maps[i].len && portal_maps[i].base < (uintptr_t)p + len &&
-		    (uintptr_t)p < portal_maps[i].base + portal_maps[i].len)
+		    (uintptr_t)p < portal_maps[i].base + portal_maps[i].len) {
 			portal_maps[i].len = 0;
+			atomic_fetch_sub_explicit(&portal_nr, 1, memory_order_relaxed);
+		}
 	portal_maps[slot] = (struct portal_map){ (uintptr_t)p, len, index, (uint64_t)off };
+	atomic_fetch_add_explicit(&portal_nr, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&portal_lock);
 	*addr = p;
 	return 0;
@@ -97,6 +103,8 @@ bool sim_vfio_portal_unmap(const void *addr, size_t len)
 	uintptr_t a = (uintptr_t)addr;
 	bool found = false;
 
+	if (!atomic_load_explicit(&portal_nr, memory_order_relaxed))
+		return false;
 	pthread_mutex_lock(&portal_lock);
 	for (int i = 0; i < PORTAL_MAX_MAPS; i++) {
 		struct portal_map *m = &portal_maps[i];
@@ -104,6 +112,7 @@ bool sim_vfio_portal_unmap(const void *addr, size_t len)
 		/* A partial unmap forgets the whole mapping: portals are mapped and unmapped whole. */
 		if (m->len && m->base < a + len && a < m->base + m->len) {
 			m->len = 0;
+			atomic_fetch_sub_explicit(&portal_nr, 1, memory_order_relaxed);
 			found = true;
 		}
 	}
