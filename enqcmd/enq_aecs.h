@@ -102,15 +102,17 @@ int enq_aecs_comp_set_fixed(struct enq_aecs_comp *aecs, bool bfinal);
  *	as QPL's two-pass mode needs when the data differs from its statistics), EOB included.
  * @bfinal: mark the block final.
  *
- * Codes and header come from ISA-L's isal_create_hufftables() (length-limited to 15 bits).
+ * Codes are length-limited to 15 bits (enq_aecs_huff_lengths()), canonical, and complete; the
+ * header is RFC 1951's, its code-length runs never crossing from the literal/length lengths to
+ * the distance lengths.
  *
- * Return: 0, -EINVAL when ISA-L cannot build codes, -ENOSPC when the header does not fit the
- * accumulator.
+ * Return: 0, -EINVAL when the counts are out of range, -ENOSPC when the header does not fit the
+ * accumulator (the codes are then written, the accumulator unchanged).
  */
 int enq_aecs_comp_set_dynamic(struct enq_aecs_comp *aecs, const struct enq_aecs_hist *hist,
 			      bool bfinal);
 
-/* Bytes of scratch enq_aecs_comp_set_dynamic_ws() needs (ISA-L's histogram and tables). */
+/* Bytes of scratch enq_aecs_comp_set_dynamic_ws() needs. */
 size_t enq_aecs_dyn_work_size(void);
 
 /**
@@ -119,10 +121,47 @@ size_t enq_aecs_dyn_work_size(void);
  * @work: enq_aecs_dyn_work_size() bytes, 64-byte aligned, contents don't matter; callers on a
  *	submission path keep one per job so building the codes allocates nothing.
  *
- * Return: 0, -EINVAL when ISA-L cannot build codes, -ENOSPC when the header does not fit.
+ * Return: as enq_aecs_comp_set_dynamic().
  */
 int enq_aecs_comp_set_dynamic_ws(struct enq_aecs_comp *aecs, const struct enq_aecs_hist *hist,
 				 bool bfinal, void *work);
+
+/* ---- Huffman codes (the dynamic AECS's builder, exposed for its tests) --------------------- */
+
+#define ENQ_AECS_HUFF_MAX_SYMS 320u /* deflate's alphabets have 286, 30 and 19 */
+#define ENQ_AECS_CL_SYMS 19 /* the code-length alphabet */
+#define ENQ_AECS_CL_MAX_LEN 7
+
+/**
+ * enq_aecs_huff_lengths() - lengths of a length-limited Huffman code from symbol counts.
+ * @freq: the counts of @n symbols.
+ * @n: 2 to ENQ_AECS_HUFF_MAX_SYMS.
+ * @max_len: the longest code, 1 to 15.
+ * @all: every symbol gets a code, counted or not (counts of 0 get the longest ones); otherwise
+ *	only counted symbols do, and when fewer than two are, the lowest uncounted symbols make
+ *	up two of length 1, so the code is always complete (Kraft sum exactly 1).
+ * @len: out, @n lengths (0 = no code).
+ *
+ * Huffman's lengths (in place, Moffat and Katajainen); when the tree is deeper than @max_len,
+ * an optimal length-limited code by package-merge for up to 32 coded symbols, above that a
+ * fix-up that pays for clamping the deep leaves with the cheapest lengthenings (within 1% of
+ * optimal on the histograms its test tries). Allocation-free; a few microseconds for deflate's
+ * alphabets.
+ *
+ * Return: 0, or -EINVAL for @n or @max_len out of range or more coded symbols than 2^@max_len.
+ */
+int enq_aecs_huff_lengths(const uint32_t *freq, unsigned int n, unsigned int max_len, bool all,
+			  uint8_t *len);
+
+/**
+ * enq_aecs_huff_codes() - canonical codes for code lengths (RFC 1951 3.2.2).
+ * @len: @n lengths, 0 to 15 (0 = no code).
+ * @n: up to ENQ_AECS_HUFF_MAX_SYMS.
+ * @code: out, the codes in natural order (most significant bit first); 0 where len is 0.
+ *
+ * Return: 0, or -EINVAL when a length is above 15 or the lengths over-subscribe the code space.
+ */
+int enq_aecs_huff_codes(const uint8_t *len, unsigned int n, uint16_t *code);
 
 /* ---- Stateful chains: one stream over several descriptors ---------------------------------- */
 
