@@ -7,7 +7,8 @@
  * the codes and the block header bits. SVART_COMP_FIXED reads the context's fixed AECS (built
  * once, iaa_crypto's table); the default dynamic mode is QPL's two passes per chunk: a
  * statistics-mode COMPRESS writes the symbol histogram, software builds codes and header into
- * the job's own AECS (enq_aecs, ISA-L), and the coding pass compresses the same input with it.
+ * the job's own AECS (enq_aecs.c's code builder), and the coding pass compresses the same
+ * input with it.
  * Input above the WQ's max transfer is cut into chunks, each its own block: non-final chunks end
  * with EOB and an empty non-final stored block (byte-aligned, so the next chunk's output
  * appends), the last one with EOB in a block whose header has BFINAL. The device keeps no
@@ -93,7 +94,7 @@
 struct dfl_scratch {
 	alignas(64) struct enq_aecs_comp aecs;
 	alignas(64) struct enq_aecs_hist hist;
-	/* ISA-L's code builder scratch follows at DFL_WORK_OFF. */
+	/* The code builder's scratch (enq_aecs_dyn_work_size()) follows at DFL_WORK_OFF. */
 };
 
 #define DFL_WORK_OFF ((sizeof(struct dfl_scratch) + 63) & ~(size_t)63)
