@@ -343,6 +343,7 @@ API void svart_ctx_destroy(struct svart_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	rt_cq_ctx_destroy(ctx);
 	ctx->ops->close(ctx);
 	ctx_drop_wqs(ctx);
 	free(ctx->iaa_fixed_aecs);

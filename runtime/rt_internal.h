@@ -68,6 +68,10 @@ enum rt_assist {
 	RT_ASSIST_RUN, /* waiting for @wq now: run queued work if the device lets this thread */
 	RT_ASSIST_ENTER, /* about to submit to @wq and wait until done: no wake-up needed */
 	RT_ASSIST_LEAVE, /* done waiting after an ENTER on @wq */
+	/* A completion queue has jobs in flight on @wq and will RUN while it reaps them; it may
+	 * stop reaping without RELEASE (the device then runs them itself after a while). */
+	RT_ASSIST_HOLD,
+	RT_ASSIST_RELEASE, /* no more jobs of that queue on @wq */
 };
 
 /* A platform backend. Every op is set: the ones a platform lacks return -EOPNOTSUPP. */
@@ -94,7 +98,8 @@ struct rt_platform_ops {
 	/*
 	 * A thread waiting for a descriptor on @wq lends itself to the device (sim: it runs an
 	 * idle engine's loop, docs/SUBMISSION.md "Assisted waits"). RUN: descriptors executed or
-	 * 0; ENTER/LEAVE bracket a submit-and-wait: 0. -EOPNOTSUPP on hardware (nothing to lend).
+	 * 0; ENTER/LEAVE bracket a submit-and-wait, HOLD/RELEASE a completion queue's jobs in
+	 * flight: 0. -EOPNOTSUPP on hardware (nothing to lend).
 	 */
 	int (*assist)(struct svart_ctx *ctx, struct rt_wq *wq, enum rt_assist step);
 };
@@ -144,6 +149,20 @@ struct rt_stats {
 	atomic_uint_fast64_t cpu_fallbacks, errors;
 };
 
+/*
+ * The per-job counts of struct rt_stats kept by one thread without atomics (a completion
+ * queue's, which belongs to one thread at a time) and added to the context's in one go
+ * (rt_counts_fold()): a queue's jobs cost no locked instruction on the context's shared line.
+ */
+struct rt_counts {
+	uint64_t ops[SVART_PATH_MAX], bytes[SVART_PATH_MAX];
+	uint64_t descriptors, errors;
+	bool any; /* something to fold */
+};
+
+/* Add @c to @ctx's counters and zero it. */
+void rt_counts_fold(struct svart_ctx *ctx, struct rt_counts *c);
+
 #define RT_MAX_WQS 64
 
 struct svart_ctx {
@@ -160,6 +179,7 @@ struct svart_ctx {
 	uint64_t id; /* process-unique, never reused: per-thread caches compare it */
 	enum svart_path path; /* what this context's WQs count as */
 	void *iaa_fixed_aecs; /* lazily built, shared read-only */
+	struct svart_cq *cqs; /* its completion queues (they hold WQs), under lock */
 	pthread_mutex_t lock;
 };
 
@@ -167,6 +187,11 @@ struct svart_ctx {
 
 /* Add a WQ found by a backend; the core owns it from here. -ENOSPC when full. */
 int rt_ctx_add_wq(struct svart_ctx *ctx, struct rt_wq *wq);
+/*
+ * @ctx is going away: its completion queues give back the WQs they hold and forget it (a queue
+ * may still be destroyed afterwards). Before the platform closes.
+ */
+void rt_cq_ctx_destroy(struct svart_ctx *ctx);
 /* Append a sentence to ctx->why. */
 void rt_ctx_explain(struct svart_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -307,6 +332,7 @@ struct svart_job {
 	void *user_data;
 	/* Completion queue / batch membership. */
 	struct svart_cq *cq;
+	struct rt_counts *counts; /* the queue's counts while in one, else NULL (atomics) */
 	struct svart_job *next;
 	bool heap; /* from svart_job_alloc() */
 };

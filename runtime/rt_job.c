@@ -35,10 +35,38 @@ void rt_job_fini(struct svart_job *job)
 	job->aecs = NULL;
 }
 
+void rt_counts_fold(struct svart_ctx *ctx, struct rt_counts *c)
+{
+	struct rt_stats *s = &ctx->stats;
+
+	if (!c->any)
+		return;
+	for (unsigned int p = 0; p < SVART_PATH_MAX; p++) {
+		if (c->ops[p])
+			atomic_fetch_add_explicit(&s->ops[p], c->ops[p], memory_order_relaxed);
+		if (c->bytes[p])
+			atomic_fetch_add_explicit(&s->bytes[p], c->bytes[p], memory_order_relaxed);
+	}
+	if (c->descriptors)
+		atomic_fetch_add_explicit(&s->descriptors, c->descriptors, memory_order_relaxed);
+	if (c->errors)
+		atomic_fetch_add_explicit(&s->errors, c->errors, memory_order_relaxed);
+	memset(c, 0, sizeof(*c));
+}
+
 static void job_count(struct svart_job *job, enum svart_path path)
 {
 	struct rt_stats *s = &job->ctx->stats;
+	struct rt_counts *c = job->counts;
 
+	if (c) {
+		/* The queue's own thread: plain adds, folded when it reaps. */
+		c->ops[path]++;
+		c->bytes[path] += job->a.len;
+		c->errors += job->res.status != 0;
+		c->any = true;
+		return;
+	}
 	atomic_fetch_add_explicit(&s->ops[path], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->bytes[path], job->a.len, memory_order_relaxed);
 	if (job->res.status)
@@ -104,15 +132,17 @@ static void job_cpu(struct svart_job *job, bool fallback)
 
 /*
  * Pause a little more each time (bounded), so retries do not hammer a full WQ. A synchronous
- * caller (announced on @wq) runs the device instead if it can: on sim its presence keeps the
- * engine asleep, which would otherwise leave the WQ full. Others only pause: the engines
- * drain the WQ meanwhile, and a burst that outruns them still finds it full, as on hardware.
+ * caller (announced on @wq) or a completion queue's (which may hold @wq) runs the device
+ * instead if it can: on sim its presence keeps the engine asleep, which would otherwise leave
+ * the WQ full. Others only pause: the engines drain the WQ meanwhile, and a burst that
+ * outruns them still finds it full, as on hardware.
  */
 static void job_backoff(struct svart_job *job, struct rt_wq *wq, unsigned int attempt)
 {
 	unsigned int spins = 1u << (attempt < 10 ? attempt : 10);
 
-	if (job->assist_wq == wq && job->ctx->ops->assist(job->ctx, wq, RT_ASSIST_RUN) > 0)
+	if ((job->assist_wq == wq || job->cq) &&
+	    job->ctx->ops->assist(job->ctx, wq, RT_ASSIST_RUN) > 0)
 		return;
 
 	for (unsigned int i = 0; i < spins; i++)
@@ -142,7 +172,12 @@ int rt_job_submit_wq(struct svart_job *job, struct rt_wq *wq)
 		for (unsigned int i = 0;; i++) {
 			if (!enq_credits_acquire(&wq->credits))
 				break;
-			if (i >= retries)
+			/*
+			 * A completion queue's job goes on to the next WQ at once: the credits
+			 * come back when jobs are polled, and the queue's own finished jobs, which
+			 * may hold them all, are polled only when its thread reaps.
+			 */
+			if (i >= retries || job->cq)
 				return -EAGAIN;
 			job_backoff(job, wq, i);
 		}
@@ -165,7 +200,12 @@ int rt_job_submit_wq(struct svart_job *job, struct rt_wq *wq)
 	job->wq = wq;
 	job->res.descriptors++;
 	atomic_fetch_add_explicit(&wq->submitted, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&job->ctx->stats.descriptors, 1, memory_order_relaxed);
+	if (job->counts) {
+		job->counts->descriptors++;
+		job->counts->any = true;
+	} else {
+		atomic_fetch_add_explicit(&job->ctx->stats.descriptors, 1, memory_order_relaxed);
+	}
 	return 0;
 }
 

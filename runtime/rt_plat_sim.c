@@ -23,7 +23,7 @@
 
 #define SIM_PLAT_MAX_DEVS SIM_ACCEL_CFG_MAX_DEVS
 /* Descriptors one assist may run: bounds how long a waiter is away from its own records. */
-#define SIM_ASSIST_MAX 16u
+#define SIM_ASSIST_MAX 32u
 
 /* The process's binding (one PASID per address space, as the kernel has it). */
 static struct {
@@ -253,6 +253,12 @@ static int sim_assist(struct svart_ctx *ctx, struct rt_wq *wq, enum rt_assist st
 		return 0;
 	case RT_ASSIST_LEAVE:
 		sim_wq_assist_leave(wq->plat);
+		return 0;
+	case RT_ASSIST_HOLD:
+		sim_wq_assist_hold(wq->plat);
+		return 0;
+	case RT_ASSIST_RELEASE:
+		sim_wq_assist_release(wq->plat);
 		return 0;
 	default:
 		return sim_wq_assist(wq->plat, SIM_ASSIST_MAX);

@@ -25,6 +25,14 @@
  * not wake a sleeping engine, as that thread runs the group's queue itself until it leaves,
  * and on leaving (decrement, fence, look for work) wakes an engine for what is left. The same
  * Dekker pairing as the sleepers: the submitter publishes, fences, reads assistants.
+ *
+ * Holders (group.holders, a completion queue with jobs in flight) are present assistants that
+ * may stop assisting without leaving: submitters do not wake for them either, but an engine
+ * thread only stays out while assist_calls keeps moving, takes the queue over once it has not
+ * moved for ACCEL_HOLD_GRACE_NS. An engine that sees a holder as it goes to sleep sleeps with a
+ * time-out and is not counted in sleepers, so submissions make no wake-up for it; one that saw
+ * none is counted and woken by the next submission as usual (then sleeps with a time-out). A
+ * holder's release wakes every engine, timed sleepers included, if work is queued.
  */
 #ifndef SVART_SIM_ACCEL_ACCEL_INTERNAL_H
 #define SVART_SIM_ACCEL_ACCEL_INTERNAL_H
@@ -39,6 +47,11 @@
 #define ACCEL_CACHELINE 64
 #define ACCEL_WQ_CLOSED (UINT64_C(1) << 63)
 #define ACCEL_DEFAULT_SPIN_US 50u
+/* A holder that has not assisted for this long is not running the queue: engines take it. */
+#define ACCEL_HOLD_GRACE_NS 50000u
+/* An engine's sleep while a holder exists: from this, doubling while nothing is found. */
+#define ACCEL_HOLD_SLEEP_MIN_NS 50000u
+#define ACCEL_HOLD_SLEEP_MAX_NS 1000000u
 #define ACCEL_DRAIN_OPCODE 0x02 /* DSA_OPCODE_DRAIN == IAX_OPCODE_DRAIN */
 #define ACCEL_BATCH_OPCODE 0x01 /* DSA_OPCODE_BATCH; IAA has no opcode 1 */
 
@@ -57,6 +70,10 @@ struct sim_accel_group {
 	atomic_uint sleepers;
 	/* Threads between sim_wq_assist_enter() and _leave(): they will run what is queued. */
 	atomic_uint assistants;
+	/* Holders between sim_wq_assist_hold() and _release(): they run what is queued while they
+	 * keep assisting (assist_calls moves); engines take over when it stops moving. */
+	atomic_uint holders;
+	_Alignas(ACCEL_CACHELINE) atomic_uint assist_calls; /* sim_wq_assist() calls with work */
 	/* WQs of this group that engines serve (enabled or draining), bit = WQ id. */
 	atomic_uint wq_mask;
 };

@@ -110,6 +110,7 @@ static void accel_at_fork_child(void)
 			atomic_store(&dev->groups[g].wq_mask, 0);
 			atomic_store(&dev->groups[g].sleepers, 0);
 			atomic_store(&dev->groups[g].assistants, 0);
+			atomic_store(&dev->groups[g].holders, 0);
 		}
 		for (unsigned int w = 0; w < dev->nr_wqs; w++) {
 			struct sim_accel_wq *wq = dev->wqs[w];

@@ -39,10 +39,14 @@ uint64_t accel_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void engine_futex_wait(atomic_uint *word, unsigned int val)
+/* Wait for a change of @word from @val, at most @timeout_ns (0: no limit). */
+static void engine_futex_wait(atomic_uint *word, unsigned int val, uint64_t timeout_ns)
 {
-	/* EINTR / EAGAIN just mean "look again". */
-	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+	struct timespec ts = { .tv_sec = (time_t)(timeout_ns / 1000000000u),
+			       .tv_nsec = (long)(timeout_ns % 1000000000u) };
+
+	/* EINTR / EAGAIN / ETIMEDOUT just mean "look again". */
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, timeout_ns ? &ts : NULL, NULL, 0);
 }
 
 void accel_group_wake(struct sim_accel_group *grp, bool all)
@@ -162,19 +166,53 @@ static bool group_has_work(struct sim_accel_dev *dev, struct sim_accel_group *gr
 	return false;
 }
 
+/* What the engine's thread saw of the group's holders (engine_has_work()). */
+struct engine_watch {
+	uint64_t since; /* when assist_calls was last seen to move; 0: not watching */
+	unsigned int calls; /* its value then */
+};
+
 /*
  * Work for this engine's thread: a deferred descriptor, or a WQ of its group not empty while
- * no assistant is present. A present assistant runs the queue itself (on the CPU that waits
- * for it, with its caches) and wakes an engine for what it leaves behind; the thread staying
- * out of its way spares both a race for the claim and, on a machine with few cores, the CPU.
+ * no assistant is present and no holder is assisting. A present assistant runs the queue
+ * itself (on the CPU that waits for it, with its caches) and wakes an engine for what it
+ * leaves behind; the thread staying out of its way spares both a race for the claim and, on a
+ * machine with few cores, the CPU. A holder (a completion queue) is given the same room while
+ * it keeps calling sim_wq_assist(); once it has not for ACCEL_HOLD_GRACE_NS (its thread is busy
+ * elsewhere, or preempted), the queue is the engine's again.
  */
-static bool engine_has_work(struct sim_accel_engine *eng)
+static bool engine_has_work(struct sim_accel_engine *eng, struct engine_watch *w)
 {
+	struct sim_accel_group *grp = eng->grp;
+	unsigned int calls;
+	uint64_t now;
+
 	if (atomic_load_explicit(&eng->deferred, memory_order_acquire))
 		return true;
-	if (atomic_load_explicit(&eng->grp->assistants, memory_order_relaxed))
+	if (atomic_load_explicit(&grp->assistants, memory_order_relaxed))
 		return false;
-	return group_has_work(eng->dev, eng->grp);
+	if (!atomic_load_explicit(&grp->holders, memory_order_relaxed)) {
+		w->since = 0;
+		return group_has_work(eng->dev, grp);
+	}
+	calls = atomic_load_explicit(&grp->assist_calls, memory_order_relaxed);
+	now = accel_now_ns();
+	if (!w->since || calls != w->calls) {
+		w->calls = calls;
+		w->since = now;
+		return false;
+	}
+	return now - w->since >= ACCEL_HOLD_GRACE_NS && group_has_work(eng->dev, grp);
+}
+
+/* The engine's thread is in the way: an assistant arrived, or a holder assists again. */
+static bool engine_thread_yields(struct sim_accel_engine *eng, const struct engine_watch *w)
+{
+	struct sim_accel_group *grp = eng->grp;
+
+	return atomic_load_explicit(&grp->assistants, memory_order_relaxed) ||
+	       (atomic_load_explicit(&grp->holders, memory_order_relaxed) &&
+		atomic_load_explicit(&grp->assist_calls, memory_order_relaxed) != w->calls);
 }
 
 /*
@@ -208,9 +246,11 @@ static bool engine_assist_may_run(struct sim_accel_engine *eng, const struct acc
 
 /*
  * Run the engine while holding its claim: a deferred descriptor first (engine thread only),
- * then what arbitration picks, up to @max descriptors. Return how many were executed.
+ * then what arbitration picks, up to @max descriptors. The engine's thread (@w set) stops
+ * early for an assistant (engine_thread_yields()). Return how many were executed.
  */
-static unsigned int engine_serve(struct sim_accel_engine *eng, bool assist, unsigned int max)
+static unsigned int engine_serve(struct sim_accel_engine *eng, bool assist, unsigned int max,
+				 const struct engine_watch *w)
 {
 	struct accel_item it;
 	unsigned int n = 0;
@@ -222,14 +262,15 @@ static unsigned int engine_serve(struct sim_accel_engine *eng, bool assist, unsi
 		atomic_store_explicit(&eng->deferred, false, memory_order_release);
 		n++;
 	}
-	while (n < max && engine_pick(eng, &it)) {
+	while (n < max && !(w && engine_thread_yields(eng, w)) && engine_pick(eng, &it)) {
 		if (assist && !engine_assist_may_run(eng, &it)) {
 			eng->held = it;
 			atomic_store_explicit(&eng->deferred, true, memory_order_release);
 			/* Pairs with the sleeper's increment + fence before it looks for work. The
 			 * futex word is the group's: wake them all so that this engine is one. */
 			atomic_thread_fence(memory_order_seq_cst);
-			if (atomic_load_explicit(&eng->grp->sleepers, memory_order_relaxed))
+			if (atomic_load_explicit(&eng->grp->sleepers, memory_order_relaxed) ||
+			    atomic_load_explicit(&eng->grp->holders, memory_order_relaxed))
 				accel_group_wake(eng->grp, true);
 			break;
 		}
@@ -243,21 +284,23 @@ static void *engine_main(void *arg)
 {
 	struct sim_accel_engine *eng = arg;
 	struct sim_accel_group *grp = eng->grp;
-	uint64_t busy_start = 0, spin_start = 0;
+	uint64_t busy_start = 0, spin_start = 0, hold_sleep = ACCEL_HOLD_SLEEP_MIN_NS;
+	struct engine_watch w = { 0 };
 	unsigned int spins = 0;
 
 	engine_bind(eng);
 	for (;;) {
 		unsigned int done = 0;
 
-		if (engine_has_work(eng) && engine_claim(eng)) {
+		if (engine_has_work(eng, &w) && engine_claim(eng)) {
 			if (!busy_start)
 				busy_start = accel_now_ns();
-			done = engine_serve(eng, false, UINT_MAX);
+			done = engine_serve(eng, false, UINT_MAX, &w);
 			engine_unclaim(eng);
 		}
 		if (done) {
 			spin_start = 0;
+			hold_sleep = ACCEL_HOLD_SLEEP_MIN_NS;
 			continue;
 		}
 		if (busy_start) {
@@ -274,28 +317,43 @@ static void *engine_main(void *arg)
 			spin_start = accel_now_ns();
 			spins = 0;
 		}
-		if ((++spins & 63) || accel_now_ns() - spin_start < eng->dev->spin_ns) {
+		/* A holder's engine does not spin: the holder runs the queue, and a timed sleep
+		 * looks again soon enough (the spin would take a CPU the holder may want). */
+		if (!atomic_load_explicit(&grp->holders, memory_order_relaxed) &&
+		    ((++spins & 63) || accel_now_ns() - spin_start < eng->dev->spin_ns)) {
 			accel_cpu_relax();
 			continue;
 		}
-		/* Sleep, unless work or a stop arrived after we announced it. */
-		atomic_fetch_add(&grp->sleepers, 1);
+		/*
+		 * Sleep, unless work or a stop arrived after we announced it. While the group has
+		 * a holder, a holder may stop assisting without leaving: sleep with a time-out
+		 * (longer the longer nothing is found), not counted in sleepers, so that
+		 * submissions need no wake-up (accel_internal.h).
+		 */
+		bool held = atomic_load_explicit(&grp->holders, memory_order_relaxed);
+
+		if (!held)
+			atomic_fetch_add(&grp->sleepers, 1);
 		atomic_thread_fence(memory_order_seq_cst);
 		unsigned int seq = atomic_load_explicit(&grp->wake_seq, memory_order_acquire);
 
-		if (engine_has_work(eng)) {
+		if (engine_has_work(eng, &w)) {
 			/* Work but no claim: a passing assistant runs the engine. Its release wakes
 			 * nobody, so look again rather than sleep. (A present one wakes us as it
 			 * leaves: sleeping is safe then; accel_internal.h.) */
-			atomic_fetch_sub(&grp->sleepers, 1);
+			if (!held)
+				atomic_fetch_sub(&grp->sleepers, 1);
 			sched_yield();
 			continue;
 		}
 		if (!atomic_load(&eng->stop)) {
-			engine_futex_wait(&grp->wake_seq, seq);
+			engine_futex_wait(&grp->wake_seq, seq, held ? hold_sleep : 0);
+			if (held && hold_sleep < ACCEL_HOLD_SLEEP_MAX_NS)
+				hold_sleep *= 2;
 			engine_count(&eng->sleeps, 1);
 		}
-		atomic_fetch_sub(&grp->sleepers, 1);
+		if (!held)
+			atomic_fetch_sub(&grp->sleepers, 1);
 		spin_start = 0;
 	}
 	return NULL;
@@ -326,6 +384,38 @@ void sim_wq_assist_leave(void *wqp)
 		accel_group_wake(grp, false);
 }
 
+void sim_wq_assist_hold(void *wqp)
+{
+	struct sim_accel_wq *wq = wqp;
+	struct sim_accel_group *grp = wq->rt_grp;
+
+	if (!grp)
+		return;
+	/* No wake-up: an engine asleep without a time-out (it saw no holder) is still counted in
+	 * sleepers, so the holder's next submission wakes it, and it sleeps with one after. */
+	atomic_fetch_add_explicit(&grp->holders, 1, memory_order_relaxed);
+}
+
+void sim_wq_assist_release(void *wqp)
+{
+	struct sim_accel_wq *wq = wqp;
+	struct sim_accel_group *grp = wq->rt_grp;
+	unsigned int h;
+
+	if (!grp)
+		return;
+	/* Never below 0: a forked child's devices start with none, its queues may still hold. */
+	h = atomic_load_explicit(&grp->holders, memory_order_relaxed);
+	while (h && !atomic_compare_exchange_weak_explicit(
+			    &grp->holders, &h, h - 1, memory_order_relaxed, memory_order_relaxed))
+		;
+	/* As a present assistant's leave: whatever is still queued gets an engine, also one in a
+	 * timed sleep (not counted in sleepers). */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (group_has_work(wq->dev, grp))
+		accel_group_wake(grp, true);
+}
+
 int sim_wq_assist(void *wqp, unsigned int max)
 {
 	struct sim_accel_wq *wq = wqp;
@@ -339,6 +429,10 @@ int sim_wq_assist(void *wqp, unsigned int max)
 	/* The whole group: its engine serves all of its WQs, and sleeps while we are present. */
 	if (!max || !group_has_work(dev, grp))
 		return 0;
+	/* A holder's sign of life: an engine's thread leaves the queue to it (and stops serving
+	 * it, so that the claim below is free next time). Only the holders' engines read it. */
+	if (atomic_load_explicit(&grp->holders, memory_order_relaxed))
+		atomic_fetch_add_explicit(&grp->assist_calls, 1, memory_order_relaxed);
 	for (unsigned int i = 0; i < dev->nr_engines; i++) {
 		struct sim_accel_engine *eng = &dev->engines[i];
 		unsigned int n;
@@ -350,7 +444,7 @@ int sim_wq_assist(void *wqp, unsigned int max)
 			engine_unclaim(eng);
 			continue;
 		}
-		n = engine_serve(eng, true, max);
+		n = engine_serve(eng, true, max, NULL);
 		engine_unclaim(eng);
 		return (int)n;
 	}

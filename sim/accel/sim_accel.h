@@ -232,6 +232,19 @@ void sim_wq_assist_enter(void *wq);
 void sim_wq_assist_leave(void *wq);
 
 /**
+ * sim_wq_assist_hold() - announce a thread that will assist @wq's group while it keeps calling
+ * sim_wq_assist() (a completion queue with jobs in flight), until sim_wq_assist_release().
+ * @wq: a WQ the caller submitted to.
+ *
+ * As sim_wq_assist_enter(), submissions do not wake the group's engines, but the holder may stop
+ * assisting without releasing: engines then take the queue over after a grace period (they sleep
+ * with a time-out while a holder exists). Every hold needs its release, on the same @wq.
+ */
+void sim_wq_assist_hold(void *wq);
+/* sim_wq_assist_release() - the end of a sim_wq_assist_hold(): hand what is queued to an engine. */
+void sim_wq_assist_release(void *wq);
+
+/**
  * sim_wq_config_get() - the WQ's configuration.
  * @wq: the WQ.
  * @cfg: out.

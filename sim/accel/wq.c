@@ -565,7 +565,8 @@ static int wq_push(struct sim_accel_wq *wq, const struct wq_sub *s)
 	slot->priv = s->priv;
 	atomic_store_explicit(&slot->seq, pos + 1, memory_order_release);
 	/* Pairs with the engine's sleepers increment + fence before it re-checks for work, and
-	 * with a leaving assistant's decrement + fence before it looks for work left. */
+	 * with a leaving assistant's (or holder's) decrement + fence before it looks for work
+	 * left. Engines of a group with a holder sleep with a time-out, uncounted: no wake-up. */
 	atomic_thread_fence(memory_order_seq_cst);
 	grp = wq->rt_grp;
 	if (atomic_load_explicit(&grp->sleepers, memory_order_relaxed) &&
