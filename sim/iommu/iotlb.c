@@ -412,7 +412,7 @@ static inline void iotlb_touch(struct iotlb_set *set, struct iotlb_way *w)
  * engine translating a 4 KiB-page buffer then pays one probe, not a probe of the 2 MiB key
  * before it; one using 2 MiB leaves, likewise. Only a hint: every size is still probed.
  */
-static __thread uint8_t iotlb_hint __attribute__((tls_model("initial-exec")));
+static __thread uint8_t iotlb_hint;
 
 /* The first way from @j on whose signature is @sig, or @n: the tight part of a probe. */
 static inline uint32_t sig_next(const uint32_t *sigs, uint32_t j, uint32_t n, uint32_t sig)

@@ -180,8 +180,12 @@ struct xl_tc {
 	_Atomic uint64_t ctr[C_NR]; /* counted here, not yet in dev->ctr */
 };
 
-/* Initial-exec: a TLS access is then one instruction, also in libsvart.so (~450 bytes). */
-static __thread struct xl_tc xl_tc __attribute__((tls_model("initial-exec")));
+/*
+ * Not initial-exec: one initial-exec variable marks all of libsvart.so's TLS (~2 KiB) as
+ * static, and dlopen() of the library (ctypes, plugins) then fails for want of static TLS
+ * space. A static link (the benchmarks, libsvart.a users) gets local-exec anyway.
+ */
+static __thread struct xl_tc xl_tc;
 
 /* xl_tc_list, and every cache's dev while anyone but the owner looks at it. */
 static pthread_mutex_t xl_tc_lock = PTHREAD_MUTEX_INITIALIZER;
