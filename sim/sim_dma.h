@@ -108,8 +108,8 @@ void sim_dma_init(struct sim_dma *dma, const struct sim_dma_ops *ops, void *priv
  * Return: 0, or -EFAULT with dma->fault set (fault.addr = the first untranslatable byte, which
  * is @iova: a run stops before a page that does not translate and reports it on the next call).
  */
-int sim_dma_run(struct sim_dma *dma, uint64_t iova, uint64_t len, unsigned int access,
-		void **host, uint64_t *run);
+int sim_dma_run(struct sim_dma *dma, uint64_t iova, uint64_t len, unsigned int access, void **host,
+		uint64_t *run);
 
 /**
  * sim_dma_read() - copy device memory into a local buffer.
