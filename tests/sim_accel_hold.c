@@ -228,20 +228,8 @@ static void test_runtime_ctx_first(void)
 
 int main(void)
 {
-	struct sim_accel_dev_params p = {
-		.type = &ut_type,
-		.node = 0,
-		.dma_ops = &sim_dma_identity_ops,
-		.spin_us = SIM_ACCEL_SPIN_NONE,
-	};
-
-	T_EQ(sim_accel_dev_create(&p, &dev), 0);
-	T_EQ(sim_engine_set_group(dev, 0, 0), 0);
-	wq = ut_wq(dev, 0, SIM_WQ_SHARED, 16);
-	T_EQ(sim_accel_dev_enable(dev), 0);
-	T_EQ(sim_wq_enable(wq), 0);
+	wq = ut_dev_shared_wq(&sim_dma_identity_ops, 16, PASID_PROC, &dev);
 	eng = &dev->engines[0];
-	sim_accel_process_pasid_set(PASID_PROC);
 
 	test_hold_no_wake();
 	test_hold_takeover();

@@ -196,4 +196,33 @@ static inline struct sim_accel_wq *ut_wq(struct sim_accel_dev *dev, unsigned int
 	return wq;
 }
 
+/*
+ * An enabled test device with one engine that never spins (so tests see its sleeps and
+ * wake-ups), one enabled shared WQ 0 of @size, translating through @dma_ops, and the
+ * process PASID set to @pasid. Exits on failure to create it.
+ */
+static inline struct sim_accel_wq *ut_dev_shared_wq(const struct sim_dma_ops *dma_ops,
+						    uint32_t size, uint32_t pasid,
+						    struct sim_accel_dev **devp)
+{
+	struct sim_accel_dev_params p = {
+		.type = &ut_type,
+		.node = 0,
+		.dma_ops = dma_ops,
+		.spin_us = SIM_ACCEL_SPIN_NONE,
+	};
+	struct sim_accel_wq *wq;
+
+	if (sim_accel_dev_create(&p, devp)) {
+		fprintf(stderr, "cannot create a test device\n");
+		exit(T_EXIT_FAIL);
+	}
+	T_EQ(sim_engine_set_group(*devp, 0, 0), 0);
+	wq = ut_wq(*devp, 0, SIM_WQ_SHARED, size);
+	T_EQ(sim_accel_dev_enable(*devp), 0);
+	T_EQ(sim_wq_enable(wq), 0);
+	sim_accel_process_pasid_set(pasid);
+	return wq;
+}
+
 #endif /* SVART_TESTS_SIM_ACCEL_UTIL_H */
