@@ -155,7 +155,7 @@ struct sim_accel_dev {
 	int id;
 	int node;
 	const struct sim_accel_type *type;
-	/* The type's ops, missing ones filled with stubs. */
+	/* The type's ops (exec is required; absent state ops mean a stateless type). */
 	uint8_t (*exec)(struct sim_exec *x, const void *desc);
 	int (*state_create)(void **state);
 	void (*state_destroy)(void *state);
