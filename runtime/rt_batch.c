@@ -212,7 +212,7 @@ API int svart_batch_wait(struct svart_batch *b, int64_t timeout_ns)
 		if (ret != -EINPROGRESS)
 			return ret;
 		if (!(++spin & 31))
-			b->ctx->ops->service(b->ctx);
+			rt_ctx_service(b->ctx);
 		if (deadline && !(spin & 255) && rt_now_ns() > deadline)
 			return -ETIMEDOUT;
 		rt_idle(spin);

@@ -183,7 +183,7 @@ static int cq_reap(struct svart_cq *cq, struct svart_job **jobs, unsigned int ma
 		if (n >= min || n == max || !cq->inflight)
 			return (int)n;
 		if (timeout_ns && !(++spin & 31))
-			cq->ctx->ops->service(cq->ctx);
+			rt_ctx_service(cq->ctx);
 		/*
 		 * Lend this thread to the device rather than idle (sim: run its engine here); the
 		 * oldest job's WQ, whose group's engine serves its other WQs too. Also when not

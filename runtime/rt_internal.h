@@ -204,6 +204,20 @@ int rt_log_level(void);
 /* Options from the environment: fills what @o leaves default. 0 or -EINVAL (message logged). */
 int rt_opts_resolve(const struct svart_ctx_opts *in, struct rt_opts *o);
 
+/*
+ * Serve the device's pending page requests (ops->service()) and count what was served in
+ * the context's page_requests: the one place that counts them, whatever the platform.
+ */
+static inline int rt_ctx_service(struct svart_ctx *ctx)
+{
+	int served = ctx->ops->service(ctx);
+
+	if (served > 0)
+		atomic_fetch_add_explicit(&ctx->stats.page_requests, (unsigned int)served,
+					  memory_order_relaxed);
+	return served;
+}
+
 /* ---- placement ---------------------------------------------------------------------------- */
 
 /* The WQ for a job of @unit from this thread, near @node (-1: the calling CPU's node). */

@@ -453,7 +453,7 @@ int rt_job_wait(struct svart_job *job, uint64_t deadline_ns)
 		 * once the wait is long; with it, every 32 spins.
 		 */
 		if (serve && !(spin & (ctx->opts.block_on_fault ? 31 : 1023)))
-			ctx->ops->service(ctx);
+			rt_ctx_service(ctx);
 		if (deadline_ns && !(spin & 255) && rt_now_ns() > deadline_ns)
 			return -ETIMEDOUT;
 		/* Lend this thread to the device rather than idle (sim: run its engine here). */

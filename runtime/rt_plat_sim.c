@@ -212,12 +212,7 @@ static void sim_close(struct svart_ctx *ctx)
 
 static int sim_service(struct svart_ctx *ctx)
 {
-	int served = sim_bind.service_thread ? 0 : rt_bind_service(sim_bind.b, sim_bind.n);
-
-	if (served)
-		atomic_fetch_add_explicit(&ctx->stats.page_requests, (unsigned int)served,
-					  memory_order_relaxed);
-	return served;
+	return sim_bind.service_thread ? 0 : rt_bind_service(sim_bind.b, sim_bind.n);
 }
 
 static int sim_prefault(struct svart_ctx *ctx, struct rt_wq *wq, const void *addr, size_t len,

@@ -742,16 +742,12 @@ static void vfio_close(struct svart_ctx *ctx)
 
 static int vfio_service(struct svart_ctx *ctx)
 {
-	int served;
+	int served = 0;
 
 	if (vfio_bind.service_thread)
 		return 0;
-	served = 0;
 	for (unsigned int i = 0; i < vfio_bind.n; i++)
 		served += rt_bind_service(&vfio_bind.devs[i].bind, 1);
-	if (served)
-		atomic_fetch_add_explicit(&ctx->stats.page_requests, (unsigned int)served,
-					  memory_order_relaxed);
 	return served;
 }
 
